@@ -42,6 +42,9 @@ class StateMachine {
   virtual Status Restore(uint64_t index, uint64_t term, const std::string& data) = 0;
   // The role or the known leader changed (leader_id 0 = none known).
   virtual void OnRoleChange(Role role, uint64_t leader_id) = 0;
+  // On the leader: a message a follower sent with Election::SendToLeader (e.g. the sessions
+  // it saw touched). Not part of the log.
+  virtual void OnFollowerMessage(uint64_t from_id, const std::string& payload) {}
 };
 
 // One `server.X` line.
@@ -87,6 +90,9 @@ class Election {
   // Appends `data` to the log. `done` runs after the entry was applied locally, or with an
   // error if it will not be (not leader, stopping). On a follower the plugin forwards.
   virtual void Propose(std::string data, ProposeDone done) = 0;
+  // Sends an opaque message to the current leader's StateMachine::OnFollowerMessage, best
+  // effort (dropped when there is no leader). On the leader itself it is delivered locally.
+  virtual void SendToLeader(std::string payload) {}
   // Hands leadership to `to` (0 = pick the most up-to-date voter).
   virtual void TransferLeadership(uint64_t to, ProposeDone done) = 0;
   // Stops taking part; pending proposals fail with kAborted. Idempotent.

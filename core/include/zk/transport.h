@@ -38,8 +38,9 @@ class Transport {
 
   // Starts the I/O thread(s). Callbacks may fire from now until Stop returns.
   virtual Status Start() = 0;
-  // Closes every connection and listener and joins the I/O thread(s). After it returns no
-  // callback runs. Idempotent.
+  // Closes every connection and listener and joins the I/O thread(s). Each connection still
+  // open gets OnClosed(id, non-empty error) before it returns; after it returns no callback
+  // runs. Idempotent.
   virtual void Stop() = 0;
 
   // Listens on `ep`; accepted connections report to `handler`, which must outlive Stop().

@@ -21,6 +21,7 @@ class Reader {
   bool ReadLong(int64_t* v);
   bool ReadBool(bool* v);
   bool ReadBuffer(std::string* v);  // null reads as ""
+  bool ReadBuffer(std::string* v, bool* is_null);  // null reads as "" with *is_null set
   bool ReadString(std::string* v) { return ReadBuffer(v); }
   bool ReadStringVector(std::vector<std::string>* v);
   bool ReadId(Id* v);
@@ -56,6 +57,8 @@ class Writer {
   void WriteAclVector(const std::vector<Acl>& v);
   void WriteStat(const Stat& v);
 
+  // Pre-sizes the output so a message is built with one allocation.
+  void Reserve(size_t n) { out_.reserve(n); }
   const std::string& data() const { return out_; }
   std::string Take() { return std::move(out_); }
   size_t size() const { return out_.size(); }

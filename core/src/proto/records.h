@@ -200,6 +200,7 @@ struct CreateRequest {
   std::vector<Acl> acl;
   int32_t flags = 0;
   int64_t ttl = -1;  // only for createTTL
+  bool data_null = false;  // data sent as a null buffer (length -1): ZooKeeper keeps it apart
 };
 struct DeleteRequest {  // ops 2, 20 (deleteContainer: version ignored)
   std::string path;
@@ -213,6 +214,7 @@ struct SetDataRequest {  // 5
   std::string path;
   std::string data;
   int32_t version = -1;
+  bool data_null = false;  // null buffer, as in CreateRequest
 };
 struct PathRequest {  // getACL 6, sync 9, getAllChildrenNumber 104, getEphemerals 103
   std::string path;
@@ -296,6 +298,7 @@ struct StatResponse {  // exists, setData, setACL
 struct GetDataResponse {
   std::string data;
   Stat stat;
+  bool data_null = false;  // written as length -1 (zkCli prints "null")
 };
 struct GetAclResponse {
   std::vector<Acl> acl;

@@ -1,0 +1,161 @@
+#include "server/node.h"
+
+#include <random>
+
+#include "common/log.h"
+#include "server/admin_http.h"
+
+namespace zk::server {
+
+namespace {
+
+template <typename FactoryT>
+Status LoadKind(const config::ZooConfig& cfg, const std::string& dir, const std::string& kind,
+                const std::string& name, std::unique_ptr<plugin_loader::LoadedPlugin>* lib,
+                FactoryT** factory, PluginConfig* pcfg) {
+  Status s = plugin_loader::LoadPlugin(dir, kind, name, lib);
+  if (!s.ok()) return s;
+  *factory = static_cast<FactoryT*>((*lib)->factory);
+  return config::ValidatePluginKeys(cfg, kind, name, (*factory)->Keys(), pcfg);
+}
+
+}  // namespace
+
+Node::~Node() { Stop(); }
+
+Status Node::Create(const config::ZooConfig& cfg, std::unique_ptr<Node>* out, int* exit_code) {
+  std::unique_ptr<Node> n(new Node());
+  *exit_code = kExitInvalidConfig;
+  std::string dir = cfg.plugin_dir.empty() ? plugin_loader::DefaultPluginDir() : cfg.plugin_dir;
+
+  TransportFactory* tf = nullptr;
+  StorageFactory* sf = nullptr;
+  ElectionFactory* ef = nullptr;
+  PluginConfig tcfg, scfg, ecfg;
+  Status s = LoadKind(cfg, dir, "transport", cfg.plugin_transport, &n->transport_lib_, &tf, &tcfg);
+  if (s.ok()) s = LoadKind(cfg, dir, "storage", cfg.plugin_storage, &n->storage_lib_, &sf, &scfg);
+  if (s.ok()) {
+    s = LoadKind(cfg, dir, "election", cfg.plugin_election, &n->election_lib_, &ef, &ecfg);
+  }
+  if (s.ok()) s = config::CheckUnclaimedPluginKeys(cfg);
+  if (!s.ok()) return s;
+  if (cfg.plugin_storage == "memory" && cfg.distributed() && !scfg.GetBool("allowEnsemble")) {
+    return Status::InvalidArgument(
+        cfg.file + ": storage plugin 'memory' keeps nothing across a restart and refuses to run "
+        "in a multi-server ensemble; set storage.memory.allowEnsemble=true to allow it anyway");
+  }
+
+  n->loop_ = std::make_unique<CoreLoop>(std::random_device{}());
+  n->transport_ = tf->Create(tcfg, n->loop_.get(), &s);
+  if (!s.ok()) return s;
+  n->storage_ = sf->Create(scfg, n->loop_.get(), &s);
+  if (!s.ok()) return s;
+  n->election_ = ef->Create(ecfg, n->loop_.get(), &s);
+  if (!s.ok()) return s;
+
+  ServerOptions options;
+  options.cfg = cfg;
+  options.super_digest = cfg.super_digest;
+  options.container_check_interval_ms = cfg.container_check_interval_ms;
+  for (const auto* lib : {n->transport_lib_.get(), n->storage_lib_.get(), n->election_lib_.get()}) {
+    options.plugins.push_back({lib->kind, lib->name, lib->version});
+  }
+
+  *exit_code = kExitDataDir;
+  s = n->storage_->Open(cfg.data_dir, cfg.data_log_dir);
+  if (!s.ok()) return Status::IoError("Unable to access datadir: " + s.ToString());
+  *exit_code = kExitUnexpected;
+  s = n->transport_->Start();
+  if (!s.ok()) return s;
+
+  n->server_ = std::make_unique<ZkServer>(options, n->loop_.get(), n->transport_.get(),
+                                          n->election_.get());
+  ElectionContext ctx;
+  ctx.host = n->loop_.get();
+  ctx.storage = n->storage_.get();
+  ctx.transport = n->transport_.get();
+  ctx.state_machine = n->server_.get();
+  ctx.my_id = cfg.my_id;
+  for (const auto& line : cfg.servers) {
+    PeerInfo p;
+    p.id = line.id;
+    p.quorum = {line.host, line.quorum_port};
+    p.election = {line.host, line.election_port};
+    p.voter = !line.observer;
+    ctx.peers.push_back(p);
+  }
+  ctx.tick_ms = cfg.tick_time;
+  ctx.init_limit = cfg.init_limit;
+  ctx.sync_limit = cfg.sync_limit;
+  ctx.snap_count = cfg.snap_count;
+  ctx.snap_retain_count = cfg.autopurge_snap_retain_count;
+  *exit_code = kExitDataDir;
+  s = n->election_->Start(ctx);
+  if (!s.ok()) return s;
+
+  *exit_code = kExitBindClientPort;
+  s = n->server_->Listen();
+  if (!s.ok()) {
+    return Status::IoError("Unable to bind the client port " +
+                           cfg.client_port_address + ":" + std::to_string(cfg.client_port) +
+                           ": " + s.message());
+  }
+  n->loop_->Post([node = n.get()] { node->server_->StartTimers(); });
+
+  if (cfg.admin_enable_server) {
+    n->admin_ = std::make_unique<AdminServer>(n->server_.get(), n->loop_.get());
+    Status as = n->admin_->Start(cfg);
+    if (!as.ok()) {
+      // ZooKeeper exits in standalone mode; we keep serving clients and say why (a
+      // pseudo-cluster on one host otherwise fights over port 8080, operations.md §1.6).
+      spdlog::warn("Problem starting AdminServer: {}", as.ToString());
+      n->admin_.reset();
+    }
+  }
+  *exit_code = kExitOk;
+  *out = std::move(n);
+  return Status::OK();
+}
+
+void Node::Run() { loop_->Run(); }
+
+void Node::RunInThread() { loop_->RunInThread(); }
+
+void Node::RequestStop() {
+  loop_->Post([this] {
+    Shutdown();
+    loop_->Stop();
+  });
+}
+
+void Node::Shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  server_->Shutdown();
+  election_->Stop();
+}
+
+void Node::Stop() {
+  if (!loop_) return;
+  if (!stopped_) {
+    if (loop_->running_in_thread()) {
+      RequestStop();
+      loop_->Join();
+    } else {
+      Shutdown();
+    }
+  }
+  loop_->Stop();
+  // The loop no longer runs: stop the threads that could still call into it.
+  if (transport_) transport_->Stop();
+  if (storage_) storage_->Close();
+  if (admin_) admin_->Stop();
+  admin_.reset();
+  server_.reset();
+  election_.reset();
+  storage_.reset();
+  transport_.reset();
+  loop_.reset();
+}
+
+}  // namespace zk::server

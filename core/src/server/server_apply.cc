@@ -1,0 +1,238 @@
+// ZkServer as the replicated state machine (DESIGN §3): every server applies the same log
+// entries in the same order to its DataTree and session table; the server holding the
+// client's connection answers.
+#include "common/log.h"
+#include "proto/jute.h"
+#include "server/server.h"
+#include "server/server_internal.h"
+#include "server/txn.h"
+
+namespace zk::server {
+
+using proto::ErrorCode;
+using proto::OpCode;
+
+namespace {
+// Snapshot format of ZkServer. Version 1: magic, version, last zxid, zxid term and counter,
+// session table, DataTree bytes.
+constexpr char kSnapshotMagic[] = "ZKNS";
+constexpr int32_t kSnapshotVersion = 1;
+}  // namespace
+
+void ZkServer::Apply(uint64_t index, uint64_t term, const std::string& data) {
+  // zxid = epoch << 32 | counter, epoch = raft term, counter = position within the term.
+  if (term != zxid_term_) {
+    zxid_term_ = term;
+    zxid_counter_ = 0;
+  }
+  ++zxid_counter_;
+  int64_t zxid = static_cast<int64_t>((term << 32) | zxid_counter_);
+  Txn t;
+  Status s = DecodeTxn(data, &t);
+  if (!s.ok()) {
+    // Every replica refuses the same entry, so the trees stay identical.
+    spdlog::error("Skipping log entry {}: {}", index, s.ToString());
+    last_zxid_ = zxid;
+    return;
+  }
+  switch (t.kind) {
+    case TxnKind::kCreateSession: ApplyCreateSession(t, zxid); break;
+    case TxnKind::kCloseSession: ApplyCloseSession(t, zxid); break;
+    case TxnKind::kRequest: ApplyRequest(t, zxid); break;
+    case TxnKind::kDeleteExpired: ApplyDeleteExpired(t, zxid); break;
+  }
+  last_zxid_ = zxid;
+}
+
+void ZkServer::ApplyCreateSession(const Txn& t, int64_t zxid) {
+  sessions_.Add(Session{t.session_id, t.timeout_ms, t.passwd});
+  last_zxid_ = zxid;
+  if (leads()) expiry_.Touch(t.session_id, t.timeout_ms, loop_->NowMs());
+  Connection* c = FindSessionConnection(t.session_id);
+  if (!c || !c->awaiting_session) return;
+  c->awaiting_session = false;
+  c->handshaken = true;
+  proto::ConnectResponse resp;
+  resp.timeout_ms = t.timeout_ms;
+  resp.session_id = t.session_id;
+  resp.passwd = t.passwd;
+  if (c->read_only_flag) resp.read_only = false;
+  SendRaw(*c, proto::EncodeConnectResponse(resp));
+  spdlog::info("Established session 0x{:x} with negotiated timeout {} for client {}",
+               t.session_id, t.timeout_ms, c->peer);
+  DrainPending(*c);
+}
+
+void ZkServer::ApplyCloseSession(const Txn& t, int64_t zxid) {
+  std::vector<state::Trigger> triggers;
+  tree_.KillSession(t.session_id, zxid, t.time_ms, &triggers);
+  sessions_.Remove(t.session_id);
+  expiry_.Remove(t.session_id);
+  closing_.erase(t.session_id);
+  last_zxid_ = zxid;
+  DeliverTriggers(triggers);
+  Connection* c = FindSessionConnection(t.session_id);
+  if (!c) return;
+  if (t.expired) {
+    CloseConnection(*c, "session expired");
+    return;
+  }
+  for (Pending& p : c->pending) {
+    if (p.state == Pending::State::kWaitingWrite && p.op == OpCode::kCloseSession) {
+      p.state = Pending::State::kReady;
+      p.reply = proto::EncodeReply({p.xid, zxid, 0}, proto::EmptyResponse{});
+      c->latency.Add(loop_->NowMs() - p.received_ms);
+      stats_.latency.Add(loop_->NowMs() - p.received_ms);
+      break;
+    }
+  }
+  DrainPending(*c);
+  session_conn_.erase(t.session_id);
+  CloseConnection(*c, nullptr);
+}
+
+void ZkServer::ApplyRequest(const Txn& t, int64_t zxid) {
+  proto::Request req;
+  proto::ResponseBody body = proto::EmptyResponse{};
+  ErrorCode err = ErrorCode::kOk;
+  std::vector<state::Trigger> triggers;
+  Status s = proto::DecodeRequest(t.payload, &req, 0x7fffffff);
+  if (!s.ok()) {
+    err = ErrorCode::kMarshallingError;
+  } else if (!sessions_.Find(t.session_id)) {
+    err = ErrorCode::kSessionExpired;
+  } else if (req.op() == OpCode::kSync) {
+    body = proto::PathResponse{std::get<proto::PathRequest>(req.body).path};
+  } else {
+    state::AuthContext auth;
+    auth.ids = t.auth;
+    state::TxnContext ctx;
+    ctx.zxid = zxid;
+    ctx.time_ms = t.time_ms;
+    ctx.session_id = t.session_id;
+    ctx.auth = &auth;
+    ctx.super_digest = &options_.super_digest;
+    ctx.extended_types_enabled = options_.cfg.extended_types_enabled;
+    err = tree_.ApplyWrite(req, ctx, &body, &triggers);
+  }
+  last_zxid_ = zxid;
+  DeliverTriggers(triggers);
+
+  Connection* c = FindSessionConnection(t.session_id);
+  if (!c) return;
+  for (Pending& p : c->pending) {
+    if (p.state != Pending::State::kWaitingWrite || p.xid != t.cxid) continue;
+    int64_t latency = loop_->NowMs() - p.received_ms;
+    stats_.latency.Add(latency);
+    c->latency.Add(latency);
+    c->last_latency = latency;
+    c->last_op = proto::OpName(p.op);
+    c->last_cxid = p.xid;
+    c->last_zxid = zxid;
+    c->last_response_wall_ms = loop_->WallMs();
+    p.reply = proto::EncodeReply({t.cxid, zxid, int32_t(err)}, body);
+    p.state = Pending::State::kReady;
+    break;
+  }
+  DrainPending(*c);
+}
+
+void ZkServer::ApplyDeleteExpired(const Txn& t, int64_t zxid) {
+  std::vector<state::Trigger> triggers;
+  state::AuthContext auth;
+  state::TxnContext ctx;
+  ctx.zxid = zxid;
+  ctx.time_ms = t.time_ms;
+  ctx.session_id = 0;
+  ctx.auth = &auth;
+  ctx.super_digest = &options_.super_digest;
+  ctx.extended_types_enabled = true;
+  for (const auto& path : t.paths) {
+    proto::Request req;
+    req.header.type = int32_t(OpCode::kDeleteContainer);
+    req.body = proto::DeleteRequest{path, -1};
+    proto::ResponseBody body;
+    tree_.ApplyWrite(req, ctx, &body, &triggers);
+  }
+  last_zxid_ = zxid;
+  DeliverTriggers(triggers);
+}
+
+void ZkServer::DeliverTriggers(const std::vector<state::Trigger>& triggers) {
+  if (triggers.empty()) return;
+  std::vector<std::pair<state::WatcherId, proto::WatcherEvent>> events;
+  for (const auto& t : triggers) watches_.Trigger(t, &events);
+  for (auto& [watcher, event] : events) {
+    Connection* c = FindConnection(watcher);
+    if (!c || c->closing) continue;
+    SendRaw(*c, proto::EncodeWatcherEvent(event));
+  }
+}
+
+void ZkServer::CheckSessionExpiry() {
+  if (!leads()) return;
+  for (int64_t id : expiry_.TakeExpired(loop_->NowMs())) {
+    const Session* s = sessions_.Find(id);
+    if (!s || closing_.count(id)) continue;
+    spdlog::info("Expiring session 0x{:x}, timeout of {}ms exceeded", id, s->timeout_ms);
+    closing_[id] = true;
+    Txn t;
+    t.kind = TxnKind::kCloseSession;
+    t.time_ms = loop_->WallMs();
+    t.session_id = id;
+    t.expired = true;
+    Propose(EncodeTxn(t));
+  }
+}
+
+void ZkServer::CheckContainers() {
+  if (!leads()) return;
+  std::vector<std::string> paths = tree_.CollectExpired(loop_->WallMs());
+  if (paths.empty()) return;
+  Txn t;
+  t.kind = TxnKind::kDeleteExpired;
+  t.time_ms = loop_->WallMs();
+  t.paths = std::move(paths);
+  Propose(EncodeTxn(t));
+}
+
+std::string ZkServer::TakeSnapshot() {
+  proto::Writer w;
+  std::string out(kSnapshotMagic, 4);
+  w.WriteInt(kSnapshotVersion);
+  w.WriteLong(last_zxid_);
+  w.WriteLong(static_cast<int64_t>(zxid_term_));
+  w.WriteInt(static_cast<int32_t>(zxid_counter_));
+  out += w.data();
+  sessions_.Serialize(&out);
+  out += tree_.Serialize();
+  return out;
+}
+
+Status ZkServer::Restore(uint64_t index, uint64_t term, const std::string& data) {
+  if (data.size() < 4 || data.compare(0, 4, kSnapshotMagic, 4) != 0) {
+    return Status::Corruption("snapshot at index " + std::to_string(index) + ": bad magic");
+  }
+  proto::Reader r(std::string_view(data).substr(4), 0x7fffffff);
+  int32_t version = 0, counter = 0;
+  int64_t zxid = 0, zterm = 0;
+  if (!r.ReadInt(&version) || version != kSnapshotVersion || !r.ReadLong(&zxid) ||
+      !r.ReadLong(&zterm) || !r.ReadInt(&counter)) {
+    return Status::Corruption("snapshot at index " + std::to_string(index) + ": bad header");
+  }
+  size_t offset = 4 + r.position();
+  size_t consumed = 0;
+  Status s = sessions_.Deserialize(std::string_view(data).substr(offset), &consumed);
+  if (!s.ok()) return s;
+  offset += consumed;
+  s = tree_.Deserialize(std::string_view(data).substr(offset));
+  if (!s.ok()) return s;
+  last_zxid_ = zxid;
+  zxid_term_ = static_cast<uint64_t>(zterm);
+  zxid_counter_ = static_cast<uint32_t>(counter);
+  closing_.clear();
+  if (leads()) RearmSessions();
+  return Status::OK();
+}
+
+}  // namespace zk::server
