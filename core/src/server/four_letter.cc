@@ -142,8 +142,17 @@ std::string ZkServer::Mntr() {
   }
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
+  const bool distributed = options_.cfg.distributed();
   line("version", VersionLine());
   line("server_state", RoleName(role_));
+  if (distributed) {
+    // QuorumPeer.getDetailedPeerState.
+    const char* peer = role_ == Role::kLeader     ? "leading - broadcast"
+                       : role_ == Role::kFollower ? "following - broadcast"
+                       : role_ == Role::kObserver ? "observing - broadcast"
+                                                  : "looking";
+    line("peer_state", peer);
+  }
   line("avg_latency", JavaDouble(stats_.latency.Avg()));
   line("max_latency", stats_.latency.max);
   line("min_latency", stats_.latency.Min());
@@ -160,9 +169,19 @@ std::string ZkServer::Mntr() {
   line("max_file_descriptor_count", rl.rlim_cur);
   line("global_sessions", sessions_.size());
   line("local_sessions", 0);
-  line("last_proposal_size", stats_.last_proposal_size);
-  line("min_proposal_size", stats_.min_proposal_size);
-  line("max_proposal_size", stats_.max_proposal_size);
+  if (distributed) line("quorum_size", options_.cfg.participants());
+  if (role_ == Role::kLeader) {
+    // LeaderZooKeeperServer.registerMetrics: only the leader has these.
+    ElectionStats es = election_->Stats();
+    line("learners", es.learners);
+    line("synced_followers", es.synced_followers);
+    line("synced_non_voting_followers", 0);
+    line("synced_observers", 0);
+    line("pending_syncs", 0);
+    line("last_proposal_size", stats_.last_proposal_size);
+    line("min_proposal_size", stats_.min_proposal_size);
+    line("max_proposal_size", stats_.max_proposal_size);
+  }
   for (const auto& p : options_.plugins) {
     o << "zk_plugin_" << p.kind << "\t" << p.name << " " << p.version << "\n";
   }
@@ -184,6 +203,27 @@ std::string ZkServer::Conf() {
   o << "maxSessionTimeout=" << cfg.max_session_timeout << "\n";
   o << "clientPortListenBacklog=-1\n";
   o << "serverId=" << cfg.my_id << "\n";
+  if (cfg.distributed()) {
+    // QuorumZooKeeperServer.dumpConf.
+    const config::ServerLine* self = cfg.self();
+    o << "initLimit=" << cfg.init_limit << "\n";
+    o << "syncLimit=" << cfg.sync_limit << "\n";
+    o << "electionAlg=3\n";
+    o << "electionPort=" << (self ? self->election_port : 0) << "\n";
+    o << "quorumPort=" << (self ? self->quorum_port : 0) << "\n";
+    o << "peerType=" << (self && self->observer ? 1 : 0) << "\n";
+    o << "membership: \n";
+    for (const auto& s : cfg.servers) {
+      o << "server." << s.id << "=" << s.host << ":" << s.quorum_port << ":" << s.election_port
+        << ":" << (s.observer ? "observer" : "participant");
+      if (s.client_port) {
+        o << ";" << (s.client_address.empty() ? "0.0.0.0" : s.client_address) << ":"
+          << s.client_port;
+      }
+      o << "\n";
+    }
+    o << "version=0\n";
+  }
   for (const auto& p : options_.plugins) {
     o << "plugin." << p.kind << "=" << p.name << " " << p.version << "\n";
   }

@@ -119,12 +119,32 @@ Status Node::Create(const config::ZooConfig& cfg, std::unique_ptr<Node>* out, in
 
 void Node::Run() { loop_->Run(); }
 
+uint16_t Node::admin_port() const { return admin_ ? admin_->port() : 0; }
+
 void Node::RunInThread() { loop_->RunInThread(); }
 
 void Node::RequestStop() {
   loop_->Post([this] {
-    Shutdown();
-    loop_->Stop();
+    if (stop_requested_) return;
+    stop_requested_ = true;
+    auto finish = [this] {
+      if (stopped_) return;
+      Shutdown();
+      loop_->Stop();
+    };
+    if (server_->role() != Role::kLeader) {
+      finish();
+      return;
+    }
+    // A planned stop of the leader hands leadership away first, so the ensemble does not
+    // wait an election timeout and no write fails (issue 3). Bounded: stop anyway after a
+    // few seconds.
+    spdlog::info("Leader stopping: handing leadership to another server first");
+    loop_->StartTimer(kTransferTimeoutMs, finish);
+    election_->TransferLeadership(0, [finish](Status s) {
+      spdlog::info("Leadership transfer: {}", s.ToString());
+      finish();
+    });
   });
 }
 

@@ -47,6 +47,8 @@ class Node {
   CoreLoop& loop() { return *loop_; }
   ZkServer& server() { return *server_; }
   uint16_t client_port() const { return server_->client_port(); }
+  // The AdminServer's port, 0 when it is disabled or failed to start.
+  uint16_t admin_port() const;
 
  private:
   Node() = default;
@@ -63,6 +65,8 @@ class Node {
   std::unique_ptr<ZkServer> server_;
   std::unique_ptr<class AdminServer> admin_;
   bool stopped_ = false;
+  bool stop_requested_ = false;
+  static constexpr int64_t kTransferTimeoutMs = 3000;
 };
 
 }  // namespace zk::server

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "proto/jute.h"
 #include "server/server_internal.h"
 #include "server/txn.h"
 
@@ -55,8 +56,9 @@ void ZkServer::StartTimers() {
   // leader checks quorum), container/TTL cleanup every container_check_interval_ms.
   int64_t period = std::max<int64_t>(options_.cfg.tick_time / 2, 10);
   if (!expiry_timer_) {
-    expiry_timer_ = loop_->StartTimer(period, [this, period] {
+    expiry_timer_ = loop_->StartTimer(period, [this] {
       expiry_timer_ = 0;
+      ReportTouches();
       CheckSessionExpiry();
       if (!shut_down_) StartTimers();
     });
@@ -322,7 +324,7 @@ void ZkServer::HandleConnect(Connection& c, const proto::ConnectRequest& req) {
   c.timeout_ms = s->timeout_ms;
   c.handshaken = true;
   session_conn_[c.session_id] = c.id;
-  if (leads()) expiry_.Touch(c.session_id, s->timeout_ms, loop_->NowMs());
+  TouchSession(c.session_id);
   proto::ConnectResponse resp;
   resp.timeout_ms = s->timeout_ms;
   resp.session_id = s->id;
@@ -388,6 +390,41 @@ void ZkServer::OnRoleChange(Role role, uint64_t leader_id) {
   }
   if (leads()) RearmSessions();
   else expiry_.Clear();
+}
+
+void ZkServer::TouchSession(int64_t session_id) {
+  if (leads()) {
+    const Session* s = sessions_.Find(session_id);
+    if (s) expiry_.Touch(session_id, s->timeout_ms, loop_->NowMs());
+  } else if (touched_.empty() || touched_.back() != session_id) {
+    touched_.push_back(session_id);
+  }
+}
+
+void ZkServer::ReportTouches() {
+  if (touched_.empty() || leads()) {
+    touched_.clear();
+    return;
+  }
+  std::sort(touched_.begin(), touched_.end());
+  touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
+  proto::Writer w;
+  w.WriteInt(static_cast<int32_t>(touched_.size()));
+  for (int64_t id : touched_) w.WriteLong(id);
+  touched_.clear();
+  election_->SendToLeader(w.Take());
+}
+
+void ZkServer::OnFollowerMessage(uint64_t from_id, const std::string& payload) {
+  // A follower's batch of touched sessions (ReportTouches).
+  proto::Reader r(payload, 0x7fffffff);
+  int32_t n = 0;
+  if (!r.ReadInt(&n) || n < 0 || static_cast<size_t>(n) * 8 > r.remaining()) return;
+  for (int32_t i = 0; i < n; ++i) {
+    int64_t id = 0;
+    if (!r.ReadLong(&id)) return;
+    TouchSession(id);
+  }
 }
 
 void ZkServer::RearmSessions() {

@@ -66,6 +66,7 @@ class ZkServer : public ConnectionHandler, public StateMachine {
   std::string TakeSnapshot() override;
   Status Restore(uint64_t index, uint64_t term, const std::string& data) override;
   void OnRoleChange(Role role, uint64_t leader_id) override;
+  void OnFollowerMessage(uint64_t from_id, const std::string& payload) override;
 
   // For four-letter words, the admin endpoint and tests. Core loop.
   bool serving() const { return role_ != Role::kLooking; }
@@ -110,6 +111,10 @@ class ZkServer : public ConnectionHandler, public StateMachine {
   void ApplyRequest(const struct Txn& t, int64_t zxid);
   void ApplyDeleteExpired(const struct Txn& t, int64_t zxid);
   void CheckSessionExpiry();
+  // A session showed life on this server: the leader re-arms it; a follower reports it to
+  // the leader with the next batch (DESIGN §3: every half tick).
+  void TouchSession(int64_t session_id);
+  void ReportTouches();
   void CheckContainers();
   void RearmSessions();
   Connection* FindConnection(ConnId id);
@@ -150,6 +155,7 @@ class ZkServer : public ConnectionHandler, public StateMachine {
   SessionTable sessions_;
   ExpiryTracker expiry_;
   std::unordered_map<int64_t, bool> closing_;  // sessions with a close proposed
+  std::vector<int64_t> touched_;                // follower: sessions to report to the leader
   Role role_ = Role::kLooking;
   uint64_t leader_id_ = 0;
   int64_t last_zxid_ = 0;

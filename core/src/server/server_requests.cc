@@ -18,8 +18,7 @@ void ZkServer::HandleRequest(Connection& c, Inbound& in) {
     return;
   }
   const proto::Request& req = in.request;
-  if (c.session_id && leads()) expiry_.Touch(c.session_id, c.timeout_ms, loop_->NowMs());
-  // TODO(raft): followers report touches to the leader.
+  if (c.session_id) TouchSession(c.session_id);
 
   if (in.unsupported) {
     Pending p;

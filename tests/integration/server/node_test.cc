@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -136,14 +137,16 @@ class RawClient {
 
 class NodeTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void StartNode() {
+  void StartNode(bool admin = false, int max_cnxns = 60) {
     std::string text = "tickTime=100\ndataDir=" + dir_.path() +
-                       "\nadmin.enableServer=false\n"
+                       (admin ? "\nadmin.serverAddress=127.0.0.1\nadmin.serverPort=0\n"
+                              : "\nadmin.enableServer=false\n") +
                        "4lw.commands.whitelist=*\nplugin.dir=" ZK_PLUGIN_DIR "\nplugin.storage=" +
                        GetParam() + "\n";
     config::ZooConfig cfg;
     Status parsed = config::ParseZooConfig(text, "test.cfg", &cfg);
     ASSERT_TRUE(parsed.ok()) << parsed.ToString();
+    cfg.max_client_cnxns = max_cnxns;
     cfg.client_port = 0;  // any free port
     cfg.client_port_address = "127.0.0.1";
     cfg.min_session_timeout = 200;
@@ -241,6 +244,29 @@ TEST_P(NodeTest, FourLetterWords) {
   std::string srvr = c.ReadAll();
   EXPECT_NE(srvr.find("Mode: standalone\n"), std::string::npos) << srvr;
   EXPECT_NE(srvr.find("Zookeeper version: 3.8.0"), std::string::npos) << srvr;
+  // conf and mntr name the loaded plugins and their versions.
+  RawClient m(port_);
+  m.SendAll("mntr");
+  std::string mntr = m.ReadAll();
+  EXPECT_NE(mntr.find("zk_server_state\tstandalone\n"), std::string::npos) << mntr;
+  EXPECT_NE(mntr.find("zk_plugin_storage\t" + GetParam() + " "), std::string::npos) << mntr;
+  RawClient f(port_);
+  f.SendAll("conf");
+  std::string conf = f.ReadAll();
+  EXPECT_NE(conf.find("plugin.election=standalone "), std::string::npos) << conf;
+  EXPECT_NE(conf.find("plugin.transport=tcp "), std::string::npos) << conf;
+}
+
+TEST_P(NodeTest, MaxClientCnxnsPerIp) {
+  ASSERT_NO_FATAL_FAILURE(StartNode(false, /*max_cnxns=*/2));
+  auto a = std::make_unique<RawClient>(port_);
+  RawClient b(port_);
+  EXPECT_NE(a->Handshake().session_id, 0);
+  EXPECT_NE(b.Handshake().session_id, 0);
+  RawClient third(port_);
+  EXPECT_EQ(third.ReadFrame(), "") << "the third connection from one IP is closed";
+  proto::ResponseBody r;
+  EXPECT_EQ(b.Call(OpCode::kExists, proto::PathWatchRequest{"/", false}, &r).err, 0);
 }
 
 TEST_P(NodeTest, MalformedFrameClosesOnlyThatConnection) {
@@ -282,6 +308,73 @@ TEST_P(NodeTest, AcknowledgedWritesSurviveARestart) {
   for (int i = 0; i < 50; ++i) {
     EXPECT_EQ(c.Call(OpCode::kExists, proto::PathWatchRequest{"/n" + std::to_string(i), false}, &r).err, 0);
   }
+}
+
+// Random bytes, truncated and oversized frames on many connections while a well-behaved
+// client keeps working: every bad connection is answered or closed, nobody else notices.
+TEST_P(NodeTest, GarbageOnOtherConnectionsHarmsNoOne) {
+  ASSERT_NO_FATAL_FAILURE(StartNode());
+  RawClient good(port_);
+  good.Handshake();
+  std::mt19937 rng(20261125);
+  for (int round = 0; round < 60; ++round) {
+    RawClient bad(port_);
+    std::string junk(1 + rng() % 300, '\0');
+    for (char& ch : junk) ch = static_cast<char>(rng());
+    if (round % 3 == 1) {  // a valid handshake first, garbage after it
+      bad.Handshake();
+      junk.insert(0, std::string("\x00\x00\x00\x30", 4));
+    }
+    bad.SendAll(junk);
+    proto::ResponseBody r;
+    ASSERT_EQ(good.Call(OpCode::kExists, proto::PathWatchRequest{"/", false}, &r).err, 0)
+        << "round " << round;
+  }
+  proto::ResponseBody r;
+  EXPECT_EQ(good.Call(OpCode::kCreate,
+                      proto::CreateRequest{"/still-here", "", {{31, {"world", "anyone"}}}, 0}, &r)
+                .err,
+            0);
+}
+
+// A request body that cannot be read gets MarshallingError in order; the connection stays.
+TEST_P(NodeTest, MalformedBodyIsAnsweredWithMarshallingError) {
+  ASSERT_NO_FATAL_FAILURE(StartNode());
+  RawClient c(port_);
+  c.Handshake();
+  // getData (4) with xid 7 and a path length that runs past the frame.
+  c.SendAll(std::string("\x00\x00\x00\x0c\x00\x00\x00\x07\x00\x00\x00\x04\x00\x00\x10\x00", 16));
+  std::string frame = c.ReadFrame();
+  proto::Reader rd(frame);
+  proto::ReplyHeader h;
+  rd.ReadInt(&h.xid);
+  rd.ReadLong(&h.zxid);
+  rd.ReadInt(&h.err);
+  EXPECT_EQ(h.xid, 7);
+  EXPECT_EQ(h.err, int32_t(ErrorCode::kMarshallingError));
+  proto::ResponseBody r;
+  EXPECT_EQ(c.Call(OpCode::kExists, proto::PathWatchRequest{"/", false}, &r).err, 0);
+}
+
+std::string HttpGet(uint16_t port, const std::string& path) {
+  RawClient c(port);
+  c.SendAll("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n");
+  return c.ReadAll();
+}
+
+TEST_P(NodeTest, AdminServerAnswersCommandsAndMetrics) {
+  ASSERT_NO_FATAL_FAILURE(StartNode(/*admin=*/true));
+  ASSERT_NE(node_->admin_port(), 0);
+  std::string ruok = HttpGet(node_->admin_port(), "/commands/ruok");
+  EXPECT_NE(ruok.find("200 OK"), std::string::npos) << ruok;
+  EXPECT_NE(ruok.find("\"command\": \"ruok\""), std::string::npos) << ruok;
+  EXPECT_NE(ruok.find("\"error\": null"), std::string::npos) << ruok;
+  std::string mntr = HttpGet(node_->admin_port(), "/commands/monitor");
+  EXPECT_NE(mntr.find("\"server_state\": \"standalone\""), std::string::npos) << mntr;
+  std::string unknown = HttpGet(node_->admin_port(), "/commands/nope");
+  EXPECT_NE(unknown.find("Unknown command: nope"), std::string::npos) << unknown;
+  std::string metrics = HttpGet(node_->admin_port(), "/metrics");
+  EXPECT_NE(metrics.find("\nznode_count 5\n"), std::string::npos) << metrics;
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, NodeTest, ::testing::Values("sqlite", "memory"));
