@@ -38,6 +38,12 @@ class StateMachine {
   virtual void Apply(uint64_t index, uint64_t term, const std::string& data) = 0;
   // Serializes the whole state as of the last applied entry.
   virtual std::string TakeSnapshot() = 0;
+  // The same, without stalling the core loop: the state is captured at the call and `done`
+  // runs later on the core loop with its bytes ("" if serializing failed). The default
+  // serializes right away.
+  virtual void TakeSnapshotAsync(std::function<void(std::string)> done) {
+    done(TakeSnapshot());
+  }
   // Replaces the whole state. REQUIRES: `data` came from TakeSnapshot.
   virtual Status Restore(uint64_t index, uint64_t term, const std::string& data) = 0;
   // The role or the known leader changed (leader_id 0 = none known).

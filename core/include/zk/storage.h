@@ -2,6 +2,9 @@
 // truncate, read back), snapshots. Every mutating call is asynchronous and executed in call
 // order on the storage's own thread; its `done` runs on that thread once the change is
 // durable (fsynced, for a durable plugin), so callers post back to the core loop themselves.
+// The `done`s of SetTermVote, Append and Truncate run in call order. A SaveSnapshot's `done`
+// may run after the `done`s of later calls: writing a large snapshot must not hold back the
+// acknowledgement of the writes that follow it (ZooKeeper's snapshot-stall lesson).
 //
 // Group commit: entries appended while an fsync is in flight share the next fsync; a durable
 // plugin never does one fsync per entry under load (ZooKeeper's SyncRequestProcessor habit).

@@ -44,7 +44,9 @@ ZkServer::ZkServer(ServerOptions options, CoreLoop* loop, Transport* transport,
   stats_.start_ms = loop_->NowMs();
 }
 
-ZkServer::~ZkServer() = default;
+ZkServer::~ZkServer() {
+  if (snapshot_reader_.joinable()) snapshot_reader_.join();
+}
 
 Status ZkServer::Listen() {
   Endpoint ep{options_.cfg.client_port_address, options_.cfg.client_port};

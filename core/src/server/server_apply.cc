@@ -1,6 +1,10 @@
 // ZkServer as the replicated state machine (DESIGN §3): every server applies the same log
 // entries in the same order to its DataTree and session table; the server holding the
 // client's connection answers.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "common/log.h"
 #include "proto/jute.h"
 #include "server/server.h"
@@ -207,6 +211,49 @@ std::string ZkServer::TakeSnapshot() {
   sessions_.Serialize(&out);
   out += tree_.Serialize();
   return out;
+}
+
+void ZkServer::TakeSnapshotAsync(std::function<void(std::string)> done) {
+  if (snapshot_reader_.joinable()) snapshot_reader_.join();
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    done(TakeSnapshot());
+    return;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    done(TakeSnapshot());
+    return;
+  }
+  if (pid == 0) {
+    // The child: only serialize and write; no logging, no locks of the parent's threads.
+    close(fds[0]);
+    std::string bytes = TakeSnapshot();
+    size_t off = 0;
+    while (off < bytes.size()) {
+      ssize_t n = write(fds[1], bytes.data() + off, bytes.size() - off);
+      if (n <= 0) _exit(1);
+      off += static_cast<size_t>(n);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  snapshot_reader_ = std::thread([fd = fds[0], pid, loop = loop_, done = std::move(done)] {
+    std::string bytes;
+    char buf[1 << 16];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+      if (n > 0) bytes.append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) bytes.clear();
+    loop->Post([done, bytes = std::move(bytes)]() mutable { done(std::move(bytes)); });
+  });
 }
 
 Status ZkServer::Restore(uint64_t index, uint64_t term, const std::string& data) {

@@ -42,10 +42,13 @@ class SnapWriter {
   }
   void Raw(std::string_view s) { out_.append(s); }
   std::string& out() { return out_; }
+  void Reserve(size_t n) { out_.reserve(n); }
 
  private:
   void Be(uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    char buf[8];
+    for (int i = 0; i < bytes; ++i) buf[i] = static_cast<char>(v >> (8 * (bytes - 1 - i)));
+    out_.append(buf, bytes);
   }
   std::string out_;
 };
@@ -153,6 +156,10 @@ std::string DataTree::Serialize() const {
     }
   }
   SnapWriter w;
+  // One allocation: the fixed part of a node is 73 bytes, plus its path and data.
+  size_t total = 64 + table.size() * 64;
+  for (const Node* n : sorted) total += 73 + n->path.size() + n->data.size();
+  w.Reserve(total);
   w.Raw(kMagic);
   w.U32(kFormatVersion);
   w.I64(t.last_zxid);

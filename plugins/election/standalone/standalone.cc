@@ -148,20 +148,40 @@ class StandaloneElection : public zk::Election {
     if (snapshot_in_flight_ || static_cast<int64_t>(since_snapshot_) < ctx_.snap_count) return;
     since_snapshot_ = 0;
     snapshot_in_flight_ = true;
-    zk::Snapshot snap;
-    snap.meta.index = applied_;
-    snap.meta.term = kTerm;
-    snap.data = ctx_.state_machine->TakeSnapshot();
+    const uint64_t index = applied_;
+    const int64_t started = host_->NowMs();
     std::weak_ptr<bool> alive = alive_;
-    uint64_t index = applied_;
+    // The state machine captures its state now and serializes it off the core loop.
+    ctx_.state_machine->TakeSnapshotAsync([this, alive, index, started](std::string data) {
+      if (alive.expired() || stopped_) return;
+      if (data.empty()) {
+        snapshot_in_flight_ = false;
+        host_->Log(zk::LogLevel::kError, "snapshot at index " + std::to_string(index) +
+                                             ": serializing the state failed");
+        return;
+      }
+      SaveSnapshot(index, std::move(data), host_->NowMs() - started);
+    });
+  }
+
+  void SaveSnapshot(uint64_t index, std::string data, int64_t serialized_ms) {
+    zk::Snapshot snap;
+    snap.meta.index = index;
+    snap.meta.term = kTerm;
+    snap.data = std::move(data);
+    const size_t bytes = snap.data.size();
+    std::weak_ptr<bool> alive = alive_;
     ctx_.storage->SaveSnapshot(std::move(snap), ctx_.snap_retain_count, 0,
-                               [this, alive, index](Status s) {
-                                 host_->Post([this, alive, index, s] {
+                               [this, alive, index, bytes, serialized_ms](Status s) {
+                                 host_->Post([this, alive, index, bytes, serialized_ms, s] {
                                    if (alive.expired()) return;
                                    snapshot_in_flight_ = false;
                                    host_->Log(s.ok() ? zk::LogLevel::kInfo : zk::LogLevel::kError,
                                               "snapshot at index " + std::to_string(index) +
-                                                  ": " + s.ToString());
+                                                  " (" + std::to_string(bytes) +
+                                                  " bytes, serialized in " +
+                                                  std::to_string(serialized_ms) +
+                                                  " ms): " + s.ToString());
                                  });
                                });
   }

@@ -379,30 +379,21 @@ void SqliteStorage::FinishSnapshot(SnapshotResult result) {
       pending_compaction_ = std::max(pending_compaction_, b.second);
     }
   }
-  for (Held& h : held_) {
-    if (h.snapshot_seq == result.seq) {
-      h.status = result.status;
-      h.snapshot_seq = 0;
+  for (auto it = held_.begin(); it != held_.end(); ++it) {
+    if (it->snapshot_seq == result.seq) {
+      Done done = std::move(it->done);
+      held_.erase(it);
+      if (done) done(result.status);
       break;
     }
   }
-  ReleaseHeld();
 }
 
+// Appends, truncations and term/vote complete in call order; a snapshot completes when its
+// file is durable, possibly after later appends (storage.h): a large snapshot must not hold
+// back the acknowledgement of every write that follows it.
 void SqliteStorage::Complete(Done done, Status status) {
-  if (held_.empty()) {
-    if (done) done(status);
-    return;
-  }
-  held_.push_back(Held{std::move(done), std::move(status), 0});
-}
-
-void SqliteStorage::ReleaseHeld() {
-  while (!held_.empty() && held_.front().snapshot_seq == 0) {
-    Held h = std::move(held_.front());
-    held_.pop_front();
-    if (h.done) h.done(h.status);
-  }
+  if (done) done(status);
 }
 
 void SqliteStorage::MaybeCheckpoint() {

@@ -93,7 +93,6 @@ class SqliteStorage final : public Storage {
   void FinishSnapshot(SnapshotResult result);
   Status ApplyLocked(Op& op);  // `db_mu_` held, inside a transaction
   void Complete(Done done, Status status);
-  void ReleaseHeld();
   void MaybeCheckpoint();
   void Warn(const std::string& message);
 
