@@ -279,10 +279,6 @@ void ZkServer::HandleConnect(Connection& c, const proto::ConnectRequest& req) {
   int32_t timeout = std::clamp(req.timeout_ms, cfg.min_session_timeout, cfg.max_session_timeout);
   c.timeout_ms = timeout;
   if (req.session_id == 0) {
-    if (!leads() && election_->leader_id() == 0) {
-      CloseConnection(c, nullptr);
-      return;
-    }
     Txn t;
     t.kind = TxnKind::kCreateSession;
     t.time_ms = loop_->WallMs();

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <boost/dll/shared_library.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,7 +33,7 @@ namespace zk::raft_test {
 
 // Plugin libraries, loaded once and never unloaded (they outlive every object they made).
 struct Plugins {
-  std::unique_ptr<plugin_loader::LoadedPlugin> raft, inproc, tcp, memory;
+  std::unique_ptr<plugin_loader::LoadedPlugin> raft, inproc, tcp, memory, sqlite;
 
   static Plugins& Get() {
     static Plugins* p = [] {
@@ -54,14 +55,23 @@ struct Plugins {
   TransportFactory* transport(bool tcp_transport = false) {
     return static_cast<TransportFactory*>((tcp_transport ? tcp : inproc)->factory);
   }
-  StorageFactory* storage() { return static_cast<StorageFactory*>(memory->factory); }
+  StorageFactory* storage(const std::string& name = "memory") {
+    if (name == "sqlite" && !sqlite) {
+      Status s = plugin_loader::LoadPlugin(ZK_PLUGIN_DIR, "storage", "sqlite", &sqlite);
+      if (!s.ok()) {
+        std::fprintf(stderr, "cannot load storage/sqlite: %s\n", s.ToString().c_str());
+        std::abort();
+      }
+    }
+    return static_cast<StorageFactory*>((name == "sqlite" ? sqlite : memory)->factory);
+  }
   int Partition(const std::string& a, const std::string& b) {
     return inproc->library.get_alias<zk_inproc_partition_fn>("zk_inproc_partition")(a.c_str(),
-                                                                                   b.c_str());
+                                                                                    b.c_str());
   }
   void SetDelay(const std::string& a, const std::string& b, int64_t ms) {
     inproc->library.get_alias<zk_inproc_set_delay_fn>("zk_inproc_set_delay")(a.c_str(), b.c_str(),
-                                                                            ms);
+                                                                             ms);
   }
   void Heal() { inproc->library.get_alias<zk_inproc_heal_fn>("zk_inproc_heal")(); }
 };
@@ -148,10 +158,11 @@ struct Options {
   int n = 3;
   std::vector<int> observers;  // zoo ids that are observers
   int64_t snap_count = 100000;
-  int64_t trailing = -1;       // -1: plugin default
-  int64_t election_ms = 0;     // 0: derived (tickTime 2000 -> 200 ms)
+  int64_t trailing = -1;    // -1: plugin default
+  int64_t election_ms = 0;  // 0: derived (tickTime 2000 -> 200 ms)
   int64_t heartbeat_ms = 0;
   uint64_t seed = 1;
+  std::string storage = "memory";  // or "sqlite" (a fresh temp dir per server)
 };
 
 // A settled outcome of a proposal.
@@ -163,13 +174,14 @@ struct Outcome {
 class Ensemble {
  public:
   struct Node {
-    int id = 0;  // zoo.cfg id
+    int id = 0;                                   // zoo.cfg id
     std::vector<std::unique_ptr<SimHost>> hosts;  // the current one is last; old ones dead
     std::unique_ptr<SimStorage> storage;
     std::unique_ptr<Transport> transport;
     std::unique_ptr<Election> election;
     std::unique_ptr<ToySm> sm;
     bool up = false;
+    std::string dir;  // sqlite only
     SimHost* host() { return hosts.back().get(); }
   };
 
@@ -177,29 +189,45 @@ class Ensemble {
     static int generation = 0;
     base_port_ = static_cast<uint16_t>(30000 + (generation++ % 300) * 100);
     Plugins& p = Plugins::Get();
+    (void)p;
     for (int i = 0; i < o.n; ++i) {
       auto node = std::make_unique<Node>();
       node->id = i;
       NewHost(*node);
-      Status s;
-      auto inner = p.storage()->Create(PluginConfig(), node->host(), &s);
-      EXPECT_TRUE(s.ok()) << s.ToString();
-      node->storage = std::make_unique<SimStorage>(&sim_, std::move(inner));
-      EXPECT_TRUE(node->storage->Open("", "").ok());
-      sim_.AddStorage(node->storage.get());
+      if (o.storage == "sqlite") {
+        char tmpl[] = "/tmp/zk-raft-test-XXXXXX";
+        node->dir = ::mkdtemp(tmpl);
+      }
       nodes_.push_back(std::move(node));
+      OpenStorage(i);
     }
   }
 
   ~Ensemble() {
     for (auto& n : nodes_) Kill(n->id);
     Plugins::Get().Heal();
+    for (auto& n : nodes_) {
+      n->storage.reset();
+      if (!n->dir.empty()) std::filesystem::remove_all(n->dir);
+    }
+  }
+
+  // Replaces node i's storage object by a new one over the same directories (sqlite: what a
+  // process restart reads back). REQUIRES: node i is down.
+  void ReopenStorage(int i) {
+    Node& n = node(i);
+    EXPECT_FALSE(n.up);
+    sim_.RemoveStorage(n.storage.get());
+    n.storage.reset();
+    OpenStorage(i);
   }
 
   Sim& sim() { return sim_; }
   Node& node(int i) { return *nodes_.at(i); }
   int size() const { return static_cast<int>(nodes_.size()); }
-  std::string name(int i) const { return "n" + std::to_string(i) + "g" + std::to_string(base_port_); }
+  std::string name(int i) const {
+    return "n" + std::to_string(i) + "g" + std::to_string(base_port_);
+  }
 
   std::vector<PeerInfo> Peers() const {
     std::vector<PeerInfo> peers;
@@ -208,8 +236,8 @@ class Ensemble {
       p.id = static_cast<uint64_t>(i);
       p.quorum = {"127.0.0.1", static_cast<uint16_t>(base_port_ + 10 * i + 1)};
       p.election = {"127.0.0.1", static_cast<uint16_t>(base_port_ + 10 * i + 2)};
-      p.voter = std::find(opts_.observers.begin(), opts_.observers.end(), i) ==
-                opts_.observers.end();
+      p.voter =
+          std::find(opts_.observers.begin(), opts_.observers.end(), i) == opts_.observers.end();
       peers.push_back(p);
     }
     return peers;
@@ -374,11 +402,22 @@ class Ensemble {
   }
 
  private:
+  void OpenStorage(int i) {
+    Node& n = node(i);
+    Status s;
+    auto inner = Plugins::Get().storage(opts_.storage)->Create(PluginConfig(), n.host(), &s);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    n.storage = std::make_unique<SimStorage>(&sim_, std::move(inner));
+    s = n.storage->Open(n.dir, n.dir);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    sim_.AddStorage(n.storage.get());
+  }
+
   void NewHost(Node& n) {
     if (!n.hosts.empty()) n.hosts.back()->dead = true;
-    n.hosts.push_back(std::make_unique<SimHost>(
-        &sim_, "server." + std::to_string(n.id),
-        opts_.seed * 1000003 + n.id * 7919 + n.hosts.size() * 104729));
+    n.hosts.push_back(
+        std::make_unique<SimHost>(&sim_, "server." + std::to_string(n.id),
+                                  opts_.seed * 1000003 + n.id * 7919 + n.hosts.size() * 104729));
     sim_.AddHost(n.hosts.back().get());
   }
 

@@ -37,7 +37,8 @@ class Sim;
 
 class SimHost final : public Host {
  public:
-  SimHost(Sim* sim, std::string name, uint64_t seed) : sim_(sim), name_(std::move(name)), rng_(seed) {}
+  SimHost(Sim* sim, std::string name, uint64_t seed)
+      : sim_(sim), name_(std::move(name)), rng_(seed) {}
 
   int64_t NowMs() override;
   int64_t WallMs() override { return 1'700'000'000'000 + NowMs(); }
@@ -196,6 +197,9 @@ class Sim {
 
   void AddHost(SimHost* h) { hosts_.push_back(h); }
   void AddStorage(SimStorage* s) { storages_.push_back(s); }
+  void RemoveStorage(SimStorage* s) {
+    storages_.erase(std::remove(storages_.begin(), storages_.end(), s), storages_.end());
+  }
 
   void WaitStorage() {
     for (SimStorage* s : storages_) ASSERT_TRUE(s->WaitIdle()) << "storage thread stuck";

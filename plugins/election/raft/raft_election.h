@@ -1,0 +1,149 @@
+// Election plugin `raft`: libraft 0.15 (canonical/raft) ordering transactions for an
+// ensemble, over our Transport and Storage plugins (README.md). Core loop only: every
+// libraft call and callback, every StateMachine call, every `done`.
+//
+// Ids: zoo.cfg `server.X` is raft id X+1 (raft id 0 means "none"; the seed uses server.0).
+// role(), leader_id() and StateMachine calls speak zoo.cfg ids.
+#pragma once
+
+// raft.h has no extern "C" guard of its own.
+extern "C" {
+#include <raft.h>
+}
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "links.h"
+#include "raft_io.h"
+#include "zk/election.h"
+
+namespace zk::election_raft {
+
+// Values of the plugin keys (plugin.cc); 0 means "derive from tickTime".
+struct Settings {
+  int64_t election_timeout_ms = 0;
+  int64_t heartbeat_timeout_ms = 0;
+  int64_t snapshot_trailing = 2048;
+};
+
+// The timeouts a configuration yields (README.md "Timeouts").
+struct Timeouts {
+  int64_t election_ms = 0;
+  int64_t heartbeat_ms = 0;
+  int64_t tick_ms = 0;
+};
+Timeouts DeriveTimeouts(const Settings& s, int tick_time_ms);
+
+class RaftElection final : public Election {
+ public:
+  // `host` is borrowed and must outlive this object.
+  RaftElection(Host* host, Settings settings);
+  ~RaftElection() override;
+
+  Status Start(const ElectionContext& ctx) override;
+  void Propose(std::string data, ProposeDone done) override;
+  void SendToLeader(std::string payload) override;
+  void TransferLeadership(uint64_t to, ProposeDone done) override;
+  void Stop() override;
+
+  Role role() const override { return role_; }
+  uint64_t leader_id() const override { return leader_raft_ == 0 ? 0 : leader_raft_ - 1; }
+  ElectionStats Stats() const override;
+
+ private:
+  struct Queued {  // a proposal waiting for the next raft_apply (leader)
+    std::string data;
+    ProposeDone done;        // local proposal
+    uint64_t origin = 0;     // raft id of the follower that forwarded it, 0 if local
+    uint64_t origin_id = 0;  // its request id there
+  };
+  struct Forwarded {  // a proposal sent to the leader, waiting for its ProposeResult
+    ProposeDone done;
+    uint64_t leader = 0;
+    TimerId timer = 0;
+  };
+  struct ApplyReq;
+  struct BarrierReq;
+  struct TransferReq;
+
+  Status BuildConfiguration(raft_configuration* conf, std::string* my_address);
+  // libraft fsm.
+  void ApplyEntry(const raft_buffer* buf);
+  int TakeSnapshot(raft_buffer* bufs[], unsigned* n_bufs);
+  int RestoreSnapshot(raft_buffer* buf);
+
+  // After every libraft call or callback: role changes, the leader's barrier, deferred
+  // `done`s. Never inside libraft.
+  void AfterRaftEvent();
+  bool UpdateRole();  // true if the StateMachine was told of a change
+  void IssueBarrier();
+  // Tells followers of a new commit index at once (posted, so one kick covers a burst).
+  void ScheduleCommitKick();
+  void Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
+  void FailStop(const Status& why);
+  void FailLocalProposals(const Status& why);
+  void FailForwarded(uint64_t leader, const Status& why);  // leader 0: all
+  Status FailureStatus(const std::string& what) const;
+
+  // Peer frames (links.h FrameFn) and proposals.
+  Status OnFrame(uint64_t from, Channel ch, const std::string& payload);
+  void OnLinkDown(uint64_t peer, Channel ch);
+  Status OnForwardedProposal(uint64_t from, const std::string& payload);
+  Status OnProposeResult(uint64_t from, const std::string& payload);
+  void ScheduleFlush();
+  void Flush();
+  void ReplyForwarded(uint64_t origin, uint64_t origin_id, const Status& s);
+  bool IsRaftLeader() const;
+  uint64_t RaftLeader() const;
+
+  Host* const host_;
+  const Settings settings_;
+  ElectionContext ctx_;
+  Timeouts timeouts_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+  uint64_t my_raft_id_ = 0;
+  bool my_voter_ = true;
+  std::map<uint64_t, std::string> addresses_;  // raft id -> "host:quorumPort:electionPort"
+  std::map<uint64_t, bool> voters_;
+
+  std::unique_ptr<Links> links_;
+  std::unique_ptr<RaftIo> io_;
+  raft raft_{};
+  raft_fsm fsm_{};
+  bool started_ = false;       // Start was called
+  bool raft_inited_ = false;   // raft_init succeeded, raft_close not yet called
+  bool raft_running_ = false;  // raft_start succeeded, not closed
+  bool stopped_ = false;
+  bool stopping_ = false;
+
+  // Reported role (zoo.cfg semantics) and what it was derived from.
+  Role role_ = Role::kLooking;
+  uint64_t leader_raft_ = 0;
+  uint64_t barrier_term_ = 0;  // term whose leader barrier was issued
+  bool leader_ready_ = false;  // that barrier is applied: the state machine is complete
+  bool was_raft_leader_ = false;
+  uint64_t known_leader_ = 0;                                // libraft's leader at the last event
+  std::unordered_map<uint64_t, int64_t> leader_contact_ms_;  // AppendEntries/snapshot seen
+  std::unordered_map<uint64_t, int64_t> heard_ms_;           // any frame seen
+  ElectionStats final_stats_;                                // kept when raft closes
+  bool in_after_event_ = false;
+  uint64_t kicked_commit_ = 0;  // commit index followers were last kicked with
+  bool kick_posted_ = false;
+  std::vector<std::function<void()>> deferred_;
+
+  std::vector<Queued> batch_;
+  bool flush_posted_ = false;
+  std::map<uint64_t, ProposeDone> applied_dones_;  // raft index -> local proposal
+  std::map<uint64_t, Forwarded> forwarded_;
+  uint64_t next_forward_id_ = 1;
+  TransferReq* transfer_ = nullptr;
+};
+
+}  // namespace zk::election_raft

@@ -1,0 +1,327 @@
+// The raft election plugin in a simulated 3-server ensemble (inproc transport, memory
+// storage, fake clock): elections, proposals, leader loss, follower messages, transfers.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "ensemble.h"
+
+namespace zk::raft_test {
+namespace {
+
+TEST(RaftElectionTest, ElectsExactlyOneLeaderAndKeepsIt) {
+  Ensemble e(Options{});
+  e.StartAll();
+  const int leader = e.AwaitStableLeader();
+  ASSERT_GE(leader, 0) << e.Dump();
+  const uint64_t term = e.node(leader).election->Stats().term;
+  // A quiet ensemble stays put: no second leader, no new term, for 10 s.
+  for (int k = 0; k < 100; ++k) {
+    e.sim().RunFor(100);
+    ASSERT_EQ(e.CountLeaders(), 1) << e.Dump();
+    ASSERT_EQ(e.Leader(), leader) << e.Dump();
+  }
+  EXPECT_EQ(e.node(leader).election->Stats().term, term);
+  for (int i = 0; i < e.size(); ++i) {
+    if (i == leader) {
+      EXPECT_EQ(e.node(i).sm->role, Role::kLeader);
+      EXPECT_EQ(e.node(i).sm->leader, static_cast<uint64_t>(leader));
+      continue;
+    }
+    EXPECT_EQ(e.node(i).election->role(), Role::kFollower);
+    EXPECT_EQ(e.node(i).election->leader_id(), static_cast<uint64_t>(leader));
+    EXPECT_EQ(e.node(i).sm->role, Role::kFollower);
+    EXPECT_EQ(e.node(i).sm->leader, static_cast<uint64_t>(leader));
+  }
+}
+
+TEST(RaftElectionTest, ProposalsFromFollowersAndLeaderApplyInOneOrderEverywhere) {
+  Ensemble e(Options{});
+  e.StartAll();
+  const int leader = e.AwaitStableLeader();
+  ASSERT_GE(leader, 0) << e.Dump();
+  const int f1 = (leader + 1) % 3;
+  const int f2 = (leader + 2) % 3;
+  std::vector<std::shared_ptr<Outcome>> outcomes;
+  for (int k = 0; k < 5; ++k) {
+    outcomes.push_back(e.Propose(f1, "f1-" + std::to_string(k)));
+    outcomes.push_back(e.Propose(leader, "l-" + std::to_string(k)));
+    outcomes.push_back(e.Propose(f2, "f2-" + std::to_string(k)));
+  }
+  ASSERT_TRUE(e.AwaitApplied("f1-4") && e.AwaitApplied("l-4") && e.AwaitApplied("f2-4"))
+      << e.Dump();
+  e.sim().RunFor(100);
+  for (auto& o : outcomes) {
+    EXPECT_TRUE(o->done);
+    EXPECT_TRUE(o->status.ok()) << o->status.ToString();
+  }
+  const auto reference = e.node(leader).sm->applied;
+  ASSERT_EQ(reference.size(), 15u);
+  const uint64_t term = e.node(leader).election->Stats().term;
+  for (int i = 0; i < 3; ++i) {
+    const auto& applied = e.node(i).sm->applied;
+    ASSERT_EQ(applied.size(), reference.size()) << "server." << i;
+    for (size_t k = 0; k < applied.size(); ++k) {
+      EXPECT_EQ(applied[k].index, reference[k].index);
+      EXPECT_EQ(applied[k].data, reference[k].data);
+      // The entry's term travels in its payload: it is the leader's term.
+      EXPECT_EQ(applied[k].term, term);
+    }
+  }
+  // FIFO per proposer: a follower's proposals keep their order.
+  std::vector<std::string> from_f1;
+  for (const auto& a : reference) {
+    if (a.data.rfind("f1-", 0) == 0) from_f1.push_back(a.data);
+  }
+  EXPECT_EQ(from_f1, (std::vector<std::string>{"f1-0", "f1-1", "f1-2", "f1-3", "f1-4"}));
+}
+
+TEST(RaftElectionTest, ProposeWithoutLeaderFailsAtOnce) {
+  Ensemble e(Options{});
+  ASSERT_TRUE(e.Start(0).ok());
+  e.sim().RunFor(1000);  // alone: no quorum, no leader
+  EXPECT_EQ(e.node(0).election->role(), Role::kLooking);
+  auto o = e.Propose(0, "x");
+  e.sim().RunReady();
+  ASSERT_TRUE(o->done);
+  EXPECT_EQ(o->status.code(), Status::Code::kUnavailable) << o->status.ToString();
+}
+
+// Kills the leader, then measures (simulated ms) until a survivor leads and until a write
+// proposed through the other survivor is applied there.
+struct Failover {
+  int64_t leader_ms = -1;
+  int64_t write_ms = -1;
+};
+
+Failover MeasureFailover(Ensemble& e, int old_leader) {
+  Failover f;
+  const int64_t t0 = e.sim().now();
+  e.Kill(old_leader);
+  if (e.sim().RunUntil([&] { return e.Leader() >= 0; }, 20000)) f.leader_ms = e.sim().now() - t0;
+  const int leader = e.Leader();
+  if (leader < 0) return f;
+  int survivor = -1;
+  for (int i = 0; i < e.size(); ++i) {
+    if (i != leader && e.node(i).up) survivor = i;
+  }
+  // The first write that succeeds through the survivor (it may not know the leader yet).
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const std::string payload = "after-failover-" + std::to_string(attempt);
+    auto o = e.Propose(survivor, payload);
+    e.sim().RunUntil([&] { return o->done; }, 1000);
+    if (o->done && o->status.ok() && e.AwaitApplied(payload, {survivor}, 2000)) {
+      f.write_ms = e.sim().now() - t0;
+      return f;
+    }
+    e.sim().RunFor(5);
+  }
+  return f;
+}
+
+TEST(RaftElectionTest, LeaderKillElectsNewLeaderAndKeepsCommittedEntries) {
+  Ensemble e(Options{});
+  e.StartAll();
+  const int leader = e.AwaitStableLeader();
+  ASSERT_GE(leader, 0) << e.Dump();
+  const int follower = (leader + 1) % 3;
+  ASSERT_TRUE(e.ProposeMany(follower, "before-", 10)) << e.Dump();
+  ASSERT_TRUE(e.AwaitApplied("before-9")) << e.Dump();
+  const uint64_t old_term = e.node(follower).election->Stats().term;
+
+  const Failover f = MeasureFailover(e, leader);
+  ASSERT_GE(f.leader_ms, 0) << e.Dump();
+  ASSERT_GE(f.write_ms, 0) << e.Dump();
+  std::printf(
+      "[ measure  ] fake clock, one failover: new leader after %lld ms, first write "
+      "through a survivor after %lld ms\n",
+      static_cast<long long>(f.leader_ms), static_cast<long long>(f.write_ms));
+  const int new_leader = e.AwaitStableLeader();
+  ASSERT_GE(new_leader, 0);
+  ASSERT_NE(new_leader, leader);
+  EXPECT_GT(e.node(new_leader).election->Stats().term, old_term);
+  for (int i = 0; i < 3; ++i) {
+    if (i == leader) continue;
+    for (int k = 0; k < 10; ++k) EXPECT_TRUE(e.node(i).sm->Has("before-" + std::to_string(k)));
+  }
+
+  // The old leader comes back from its storage and catches up.
+  ASSERT_TRUE(e.Start(leader).ok());
+  ASSERT_TRUE(e.AwaitApplied("after-failover-0", {leader})) << e.Dump();
+  EXPECT_EQ(e.node(leader).sm->Payloads(), e.node(new_leader).sm->Payloads());
+  EXPECT_EQ(e.AwaitStableLeader(), new_leader);
+}
+
+TEST(RaftElectionTest, FailoverTimeOnTheFakeClock) {
+  // Default timeouts (tickTime 2000 -> election 200 ms, heartbeat 40 ms), 20 seeds.
+  std::vector<int64_t> leader_ms, write_ms;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Options o;
+    o.seed = seed;
+    Ensemble e(o);
+    e.StartAll();
+    const int leader = e.AwaitStableLeader();
+    ASSERT_GE(leader, 0) << e.Dump();
+    ASSERT_TRUE(e.ProposeMany(leader, "w", 3));
+    e.sim().RunFor(static_cast<int64_t>(seed * 7 % 40));  // kill at a different heartbeat phase
+    const Failover f = MeasureFailover(e, leader);
+    ASSERT_GE(f.write_ms, 0) << e.Dump();
+    leader_ms.push_back(f.leader_ms);
+    write_ms.push_back(f.write_ms);
+  }
+  std::sort(leader_ms.begin(), leader_ms.end());
+  std::sort(write_ms.begin(), write_ms.end());
+  std::printf(
+      "[ measure  ] fake clock, 20 failovers: new leader after min %lld / median %lld / "
+      "max %lld ms; first write through a survivor min %lld / median %lld / max %lld "
+      "ms\n",
+      static_cast<long long>(leader_ms.front()), static_cast<long long>(leader_ms[10]),
+      static_cast<long long>(leader_ms.back()), static_cast<long long>(write_ms.front()),
+      static_cast<long long>(write_ms[10]), static_cast<long long>(write_ms.back()));
+  // libraft waits a random [200, 400] ms per follower; pre-vote needs the second one too.
+  EXPECT_GE(leader_ms.front(), 160);
+  EXPECT_LE(write_ms[10], 450);
+  EXPECT_LE(write_ms.back(), 900);
+}
+
+TEST(RaftElectionTest, SendToLeaderReachesTheLeadersStateMachine) {
+  Ensemble e(Options{});
+  e.StartAll();
+  const int leader = e.AwaitStableLeader();
+  ASSERT_GE(leader, 0) << e.Dump();
+  const int follower = (leader + 2) % 3;
+  e.node(follower).election->SendToLeader("touched:1,2");
+  e.node(leader).election->SendToLeader("mine");
+  ASSERT_TRUE(
+      e.sim().RunUntil([&] { return e.node(leader).sm->follower_messages.size() == 2; }, 1000))
+      << e.Dump();
+  auto msgs = e.node(leader).sm->follower_messages;
+  std::sort(msgs.begin(), msgs.end());
+  std::vector<std::pair<uint64_t, std::string>> want{
+      {static_cast<uint64_t>(follower), "touched:1,2"}, {static_cast<uint64_t>(leader), "mine"}};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(msgs, want);
+  for (int i = 0; i < 3; ++i) {
+    if (i != leader) {
+      EXPECT_TRUE(e.node(i).sm->follower_messages.empty());
+    }
+  }
+}
+
+TEST(RaftElectionTest, TransferLeadershipMovesTheLeader) {
+  Ensemble e(Options{});
+  e.StartAll();
+  const int leader = e.AwaitStableLeader();
+  ASSERT_GE(leader, 0) << e.Dump();
+  ASSERT_TRUE(e.ProposeMany(leader, "t", 3));
+  const int target = (leader + 1) % 3;
+
+  auto on_follower = std::make_shared<Outcome>();
+  e.node(target).election->TransferLeadership(leader, [on_follower](Status s) {
+    on_follower->done = true;
+    on_follower->status = s;
+  });
+  auto moved = std::make_shared<Outcome>();
+  e.node(leader).election->TransferLeadership(static_cast<uint64_t>(target), [moved](Status s) {
+    moved->done = true;
+    moved->status = s;
+  });
+  ASSERT_TRUE(e.sim().RunUntil([&] { return moved->done && on_follower->done; }, 5000)) << e.Dump();
+  EXPECT_TRUE(moved->status.ok()) << moved->status.ToString();
+  EXPECT_EQ(on_follower->status.code(), Status::Code::kUnavailable);
+  EXPECT_EQ(e.AwaitStableLeader(), target) << e.Dump();
+
+  // 0 lets libraft pick.
+  auto picked = std::make_shared<Outcome>();
+  e.node(target).election->TransferLeadership(0, [picked](Status s) {
+    picked->done = true;
+    picked->status = s;
+  });
+  ASSERT_TRUE(e.sim().RunUntil([&] { return picked->done; }, 5000)) << e.Dump();
+  EXPECT_TRUE(picked->status.ok()) << picked->status.ToString();
+  const int third = e.AwaitStableLeader();
+  EXPECT_GE(third, 0);
+  EXPECT_NE(third, target);
+  ASSERT_TRUE(e.ProposeMany(third, "after-transfer-", 2)) << e.Dump();
+  EXPECT_TRUE(e.AwaitApplied("after-transfer-1"));
+}
+
+TEST(RaftElectionTest, StopFailsPendingProposalsWithAborted) {
+  Ensemble e(Options{});
+  e.StartAll();
+  const int leader = e.AwaitStableLeader();
+  ASSERT_GE(leader, 0) << e.Dump();
+  const int f1 = (leader + 1) % 3;
+  const int f2 = (leader + 2) % 3;
+  // Followers stalled: nothing can commit; the leader's proposals stay pending.
+  e.Pause(f1);
+  e.Pause(f2);
+  auto a = e.Propose(leader, "a");
+  auto b = e.Propose(leader, "b");
+  e.sim().RunFor(50);
+  EXPECT_FALSE(a->done);
+  e.node(leader).election->Stop();
+  EXPECT_TRUE(a->done && b->done);
+  EXPECT_EQ(a->status.code(), Status::Code::kAborted) << a->status.ToString();
+  EXPECT_EQ(b->status.code(), Status::Code::kAborted) << b->status.ToString();
+  EXPECT_EQ(e.node(leader).election->role(), Role::kLooking);
+  e.node(leader).election->Stop();  // idempotent
+  auto c = e.Propose(leader, "c");
+  e.sim().RunReady();
+  EXPECT_TRUE(c->done);
+  EXPECT_FALSE(c->status.ok());
+}
+
+TEST(RaftElectionTest, ObserverReplicatesButNeverVotes) {
+  Options o;
+  o.n = 4;
+  o.observers = {3};
+  Ensemble e(o);
+  e.StartAll();
+  const int leader = e.AwaitStableLeader();
+  ASSERT_GE(leader, 0) << e.Dump();
+  ASSERT_NE(leader, 3);
+  EXPECT_EQ(e.node(3).election->role(), Role::kObserver);
+  ASSERT_TRUE(e.ProposeMany(3, "obs-", 3)) << e.Dump();  // forwarded by the observer
+  EXPECT_TRUE(e.AwaitApplied("obs-2"));
+  const ElectionStats st = e.node(leader).election->Stats();
+  EXPECT_EQ(st.synced_followers, 2);  // voters only
+  EXPECT_EQ(st.learners, 3);          // followers and the observer
+
+  // Two of three voters gone: the remaining voter and the observer are no quorum.
+  const int other = leader == 0 ? 1 : 0;
+  e.Kill(leader);
+  e.Kill(other);
+  e.sim().RunFor(3000);
+  EXPECT_EQ(e.Leader(), -1) << e.Dump();
+  for (int i = 0; i < 4; ++i) {
+    if (e.node(i).up) {
+      EXPECT_EQ(e.node(i).election->role(), Role::kLooking) << "server." << i;
+    }
+  }
+}
+
+TEST(RaftElectionTest, StatsOnTheLeader) {
+  Ensemble e(Options{});
+  e.StartAll();
+  const int leader = e.AwaitStableLeader();
+  ASSERT_GE(leader, 0) << e.Dump();
+  ASSERT_TRUE(e.ProposeMany(leader, "s", 4));
+  e.sim().RunFor(200);
+  const ElectionStats st = e.node(leader).election->Stats();
+  EXPECT_EQ(st.leader_id, static_cast<uint64_t>(leader));
+  EXPECT_EQ(st.commit_index, st.last_index);
+  EXPECT_EQ(st.applied_index, st.last_index);
+  EXPECT_GE(st.last_index, 6u);  // configuration, barrier, 4 proposals
+  EXPECT_EQ(st.synced_followers, 2);
+  EXPECT_EQ(st.learners, 2);
+  const ElectionStats fs = e.node((leader + 1) % 3).election->Stats();
+  EXPECT_EQ(fs.term, st.term);
+  EXPECT_EQ(fs.applied_index, st.applied_index);
+  EXPECT_EQ(fs.synced_followers, 0);
+}
+
+}  // namespace
+}  // namespace zk::raft_test
