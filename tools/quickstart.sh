@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
-# The README's first command: install what is missing, build, start the seed's single server,
-# show its status, write a znode with Apache's zkCli.sh and read it back.
+# The README's first command: install what is missing, build, then the seed's pseudo-cluster:
+# three zknode on this machine (client ports 2180-2182) started with `zkops server start`,
+# their status, a znode written on one server with Apache's zkCli.sh and read on the others.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
 bash "$ROOT/tools/setup.sh"
-CFG=$ROOT/configs/seed-standalone/zoo.cfg
 ZKOPS=$BUILD/bin/zkops
 ZKCLI=/usr/share/zookeeper/bin/zkCli.sh
+CFG=$ROOT/configs/seed-pseudo-cluster
+cli() { "$ZKCLI" -server "127.0.0.1:$1" "${@:2}" 2>&1 | grep -vE '^(Connecting|WATCHER|WatchedEvent|SLF4J|$)'; }
 
-echo; echo "== zkops server start $CFG"
-"$ZKOPS" server start "$CFG" || "$ZKOPS" server status "$CFG"
+echo; echo "== dataDir + myid for each server (the seed's mkdir and echo N > myid)"
+for i in 0 1 2; do
+  mkdir -p "/tmp/zookeeper$i"
+  [[ -f /tmp/zookeeper$i/myid ]] || echo "$i" >"/tmp/zookeeper$i/myid"
+  echo "/tmp/zookeeper$i/myid: $(cat /tmp/zookeeper$i/myid)"
+done
+echo; echo "== zkops server start (three servers)"
+for i in 0 1 2; do "$ZKOPS" server start "$CFG/zoo$i.cfg" --wait-serving 1 2>/dev/null || true; done
 echo; echo "== zkops server status"
-"$ZKOPS" server status "$CFG"
-echo; echo "== zkCli.sh: create /quickstart, then read it on a new connection"
-"$ZKCLI" -server 127.0.0.1:2180 create /quickstart "written at $(date +%T)" 2>&1 | grep -E '^(Created|Node)' || true
-"$ZKCLI" -server 127.0.0.1:2180 get -s /quickstart 2>/dev/null | grep -vE '^(Connecting|WATCHER|WatchedEvent|$)'
-echo; echo "== srvr"
-printf srvr | nc -q1 127.0.0.1 2180
+for i in 0 1 2; do
+  for _ in $(seq 1 50); do "$ZKOPS" server status "$CFG/zoo$i.cfg" >/dev/null 2>&1 && break; sleep 0.2; done
+  echo "server.$i (port 218$i): $("$ZKOPS" server status "$CFG/zoo$i.cfg" 2>/dev/null | tail -n 1)"
+done
+echo; echo "== zkCli.sh on 2180: create /quickstart"
+cli 2180 create /quickstart "written on 2180 at $(date +%T)" || true
+for p in 2181 2182; do
+  echo; echo "== zkCli.sh on $p: get -s /quickstart"
+  cli $p get -s /quickstart
+done
 echo
-echo "The server keeps running. Stop it with: $ZKOPS server stop $CFG"
+echo "The ensemble keeps running. Stop it with:"
+echo "  for i in 0 1 2; do $ZKOPS server stop $CFG/zoo\$i.cfg; done"
