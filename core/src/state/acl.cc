@@ -1,3 +1,4 @@
+#include "state/java_number.h"
 #include "state/acl.h"
 
 #include <Poco/Base64Encoder.h>
@@ -16,27 +17,6 @@ constexpr std::string_view kAnyone = "anyone";
 constexpr std::string_view kDigest = "digest";
 constexpr std::string_view kIp = "ip";
 constexpr std::string_view kAuth = "auth";
-
-// Java Integer.parseInt: optional sign, at least one decimal digit, fits in int32.
-std::optional<int64_t> ParseJavaInt(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  bool neg = false;
-  size_t i = 0;
-  if (s[0] == '+' || s[0] == '-') {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  if (i == s.size()) return std::nullopt;
-  int64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    v = v * 10 + (s[i] - '0');
-    if (v > (int64_t{1} << 31)) return std::nullopt;
-  }
-  v = neg ? -v : v;
-  if (v > INT32_MAX || v < INT32_MIN) return std::nullopt;
-  return v;
-}
 
 // IPAuthenticationProvider.v4addr2Bytes: exactly four parseInt-able parts in [0, 255].
 std::optional<std::array<uint8_t, 4>> ParseV4(std::string_view addr) {

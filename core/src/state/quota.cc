@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "state/java_number.h"
 #include "state/data_tree_impl.h"
 #include "state/path.h"
 
@@ -14,27 +15,6 @@ namespace {
 constexpr std::string_view kQuotaRoot = "/zookeeper/quota";
 constexpr std::string_view kLimitsNode = "zookeeper_limits";
 constexpr std::string_view kStatsNode = "zookeeper_stats";
-
-// Java Long.parseLong.
-std::optional<int64_t> ParseJavaLong(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  bool neg = false;
-  size_t i = 0;
-  if (s[0] == '+' || s[0] == '-') {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  if (i == s.size()) return std::nullopt;
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    const uint64_t next = v * 10 + static_cast<uint64_t>(s[i] - '0');
-    if (next / 10 != v || next > (uint64_t{1} << 63)) return std::nullopt;
-    v = next;
-  }
-  if (!neg && v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-  return neg ? static_cast<int64_t>(~v + 1) : static_cast<int64_t>(v);
-}
 
 // org.apache.zookeeper.StatsTrack: "k=v" pairs split on [,;]+; a missing key reads -1.
 class StatsTrack {
