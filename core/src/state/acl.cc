@@ -1,4 +1,3 @@
-#include "state/java_number.h"
 #include "state/acl.h"
 
 #include <Poco/Base64Encoder.h>
@@ -8,6 +7,7 @@
 #include <array>
 #include <optional>
 #include <sstream>
+#include "state/java_number.h"
 
 namespace zk::state {
 namespace {
