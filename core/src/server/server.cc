@@ -78,7 +78,8 @@ void ZkServer::Shutdown() {
   shut_down_ = true;
   if (expiry_timer_) loop_->CancelTimer(expiry_timer_);
   if (container_timer_) loop_->CancelTimer(container_timer_);
-  expiry_timer_ = container_timer_ = 0;
+  if (looking_timer_) loop_->CancelTimer(looking_timer_);
+  expiry_timer_ = container_timer_ = looking_timer_ = 0;
   std::vector<ConnId> ids;
   for (auto& [id, c] : conns_) ids.push_back(id);
   for (ConnId id : ids) transport_->Close(id);
@@ -292,7 +293,7 @@ void ZkServer::HandleConnect(Connection& c, const proto::ConnectRequest& req) {
     c.session_id = t.session_id;
     c.awaiting_session = true;
     session_conn_[t.session_id] = c.id;
-    Propose(EncodeTxn(t));
+    Propose(EncodeTxn(t), t.session_id);
     return;
   }
   const Session* s = sessions_.Find(req.session_id);
@@ -380,11 +381,18 @@ void ZkServer::OnRoleChange(Role role, uint64_t leader_id) {
   role_ = role;
   leader_id_ = leader_id;
   spdlog::info("Role {} (leader {})", RoleName(role), leader_id);
-  if (role == Role::kLooking && old != Role::kLooking) {
-    // Quorum lost: stop serving (DESIGN §3), as ZooKeeper does while LOOKING.
-    std::vector<Connection*> all;
-    for (auto& [id, c] : conns_) all.push_back(c.get());
-    for (Connection* c : all) CloseConnection(*c, "server is not serving (no quorum)");
+  if (role == Role::kLooking && old != Role::kLooking && !looking_timer_) {
+    // No leader: stop serving (DESIGN §3), as ZooKeeper does while LOOKING. New sessions
+    // are refused at once; existing connections get a grace of one tick first, so a
+    // momentary candidate (a leader slow under load, a leadership handoff) costs clients
+    // nothing. Their writes that fail meanwhile close their connection (Propose).
+    looking_timer_ = loop_->StartTimer(options_.cfg.tick_time, [this] {
+      looking_timer_ = 0;
+      if (serving()) return;
+      std::vector<Connection*> all;
+      for (auto& [id, c] : conns_) all.push_back(c.get());
+      for (Connection* c : all) CloseConnection(*c, "server is not serving (no quorum)");
+    });
   }
   if (leads()) RearmSessions();
   else expiry_.Clear();

@@ -102,7 +102,9 @@ class ZkServer : public ConnectionHandler, public StateMachine {
   void HandleSetWatches(Connection& c, const proto::Request& req);
   void ExecuteRead(Connection& c, const proto::Request& req, int64_t received_ms);
   void ProposeRequest(Connection& c, const proto::Request& req, std::string payload);
-  void Propose(const std::string& txn);
+  // Appends `txn` to the log. If it is refused, the session's connection is closed so its
+  // client retries (0: a server-made entry with no client waiting).
+  void Propose(const std::string& txn, int64_t session_id);
   void DrainPending(Connection& c);
   void SendReply(Connection& c, const proto::ReplyHeader& h, const proto::ResponseBody& body,
                  const std::string& op_name, int64_t received_ms);
@@ -168,6 +170,7 @@ class ZkServer : public ConnectionHandler, public StateMachine {
   int64_t next_session_id_ = 0;
   TimerId expiry_timer_ = 0;
   TimerId container_timer_ = 0;
+  TimerId looking_timer_ = 0;  // grace before closing connections when no leader
   bool shut_down_ = false;
   std::thread snapshot_reader_;  // reads a forked child's snapshot bytes
   ServerStats stats_;

@@ -185,7 +185,7 @@ void ZkServer::CheckSessionExpiry() {
     t.time_ms = loop_->WallMs();
     t.session_id = id;
     t.expired = true;
-    Propose(EncodeTxn(t));
+    Propose(EncodeTxn(t), id);
   }
 }
 
@@ -197,7 +197,7 @@ void ZkServer::CheckContainers() {
   t.kind = TxnKind::kDeleteExpired;
   t.time_ms = loop_->WallMs();
   t.paths = std::move(paths);
-  Propose(EncodeTxn(t));
+  Propose(EncodeTxn(t), 0);
 }
 
 std::string ZkServer::TakeSnapshot() {

@@ -76,7 +76,7 @@ void ZkServer::HandleRequest(Connection& c, Inbound& in) {
       t.kind = TxnKind::kCloseSession;
       t.time_ms = loop_->WallMs();
       t.session_id = c.session_id;
-      Propose(EncodeTxn(t));
+      Propose(EncodeTxn(t), c.session_id);
       return;
     }
     ProposeRequest(c, req, std::move(in.payload));
@@ -125,19 +125,25 @@ void ZkServer::ProposeRequest(Connection& c, const proto::Request& req, std::str
   t.auth = c.auth;
   t.auth.insert(t.auth.begin(), proto::Id{"ip", c.ip});
   t.payload = std::move(payload);
-  Propose(EncodeTxn(t));
+  Propose(EncodeTxn(t), c.session_id);
 }
 
-void ZkServer::Propose(const std::string& txn) {
+void ZkServer::Propose(const std::string& txn, int64_t session_id) {
   stats_.last_proposal_size = static_cast<int64_t>(txn.size());
   if (stats_.min_proposal_size < 0 || stats_.last_proposal_size < stats_.min_proposal_size) {
     stats_.min_proposal_size = stats_.last_proposal_size;
   }
   stats_.max_proposal_size = std::max(stats_.max_proposal_size, stats_.last_proposal_size);
-  election_->Propose(txn, [this](Status s) {
-    if (!s.ok()) spdlog::warn("Proposal failed: {}", s.ToString());
-    // A failed proposal leaves its requests unanswered; the client sees the connection
-    // close when the server stops serving, and retries elsewhere.
+  election_->Propose(txn, [this, session_id](Status s) {
+    if (s.ok() || session_id == 0) return;
+    // Not in the log (no leader, leadership lost): the request will never be answered, so
+    // the client must learn it now, as a lost connection, and retry (it may go elsewhere).
+    // A close or expiry that failed is proposed again later.
+    spdlog::warn("Proposal for session 0x{:x} failed: {}", session_id, s.ToString());
+    closing_.erase(session_id);
+    if (Connection* c = FindSessionConnection(session_id)) {
+      CloseConnection(*c, "its write was not accepted (no leader)");
+    }
   });
 }
 

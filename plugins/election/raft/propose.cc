@@ -111,15 +111,16 @@ void RaftElection::Propose(std::string data, ProposeDone done) {
   }
   const uint64_t leader = RaftLeader();
   if (leader == 0) {
-    fail_later(Status::Unavailable("no leader"));
+    Park(std::move(data), std::move(done));
     return;
   }
   const uint64_t id = next_forward_id_++;
   if (!links_->Send(leader, Channel::kQuorum, EncodePropose(id, data))) {
-    fail_later(Status::Unavailable("no link to the leader server." + std::to_string(leader - 1)));
+    Park(std::move(data), std::move(done));
     return;
   }
   Forwarded& f = forwarded_[id];
+  f.data = std::move(data);
   f.done = std::move(done);
   f.leader = leader;
   f.timer = host_->StartTimer(ForwardTimeoutMs(timeouts_), [this, alive, id] {
@@ -130,6 +131,48 @@ void RaftElection::Propose(std::string data, ProposeDone done) {
     forwarded_.erase(it);
     if (d) d(Status::Unavailable("no answer from the leader"));
   });
+}
+
+void RaftElection::Park(std::string data, ProposeDone done) {
+  parked_.push_back(Parked{std::move(data), std::move(done),
+                           host_->NowMs() + ForwardTimeoutMs(timeouts_)});
+  ArmParkedTimer();
+}
+
+void RaftElection::ArmParkedTimer() {
+  if (parked_timer_ == 0 && !parked_.empty()) {
+    std::weak_ptr<bool> alive = alive_;
+    parked_timer_ = host_->StartTimer(ForwardTimeoutMs(timeouts_) / 4, [this, alive] {
+      if (alive.expired()) return;
+      parked_timer_ = 0;
+      ExpireParked();
+    });
+  }
+}
+
+void RaftElection::ResubmitParked() {
+  if (parked_.empty() || !raft_running_ || (!IsRaftLeader() && RaftLeader() == 0)) return;
+  std::vector<Parked> parked = std::move(parked_);
+  parked_.clear();
+  for (Parked& p : parked) Propose(std::move(p.data), std::move(p.done));
+}
+
+void RaftElection::ExpireParked() {
+  const int64_t now = host_->NowMs();
+  std::vector<ProposeDone> expired;
+  std::vector<Parked> keep;
+  for (Parked& p : parked_) {
+    if (p.deadline_ms <= now || !raft_running_) {
+      expired.push_back(std::move(p.done));
+    } else {
+      keep.push_back(std::move(p));
+    }
+  }
+  parked_ = std::move(keep);
+  for (auto& d : expired) {
+    if (d) d(Status::Unavailable("no leader"));
+  }
+  ArmParkedTimer();
 }
 
 void RaftElection::ScheduleFlush() {
@@ -249,7 +292,14 @@ Status RaftElection::OnProposeResult(uint64_t from, const std::string& payload) 
   if (it == forwarded_.end() || it->second.leader != from) return Status::OK();
   if (it->second.timer != 0) host_->CancelTimer(it->second.timer);
   ProposeDone done = std::move(it->second.done);
+  std::string data = std::move(it->second.data);
   forwarded_.erase(it);
+  if (result.code() == Status::Code::kUnavailable &&
+      result.message().find("is not the leader") != std::string::npos) {
+    // Refused, so certainly not in the log: try again with the next leader.
+    Park(std::move(data), std::move(done));
+    return Status::OK();
+  }
   if (done) {
     // Not from inside the link's read loop: the done may stop the election.
     std::weak_ptr<bool> alive = alive_;

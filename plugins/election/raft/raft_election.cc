@@ -131,6 +131,7 @@ Status RaftElection::Start(const ElectionContext& ctx) {
 
   RaftIo::Hooks hooks;
   hooks.after_event = [this] { AfterRaftEvent(); };
+  hooks.async_gate = [this](std::function<void()> run) { AsyncGate(std::move(run)); };
   hooks.can_send = [this](uint64_t to, Channel ch) { return links_->CanSend(to, ch); };
   hooks.send_frame = [this](uint64_t to, Channel ch, std::string frame) {
     return links_->Send(to, ch, std::move(frame));
@@ -152,7 +153,7 @@ Status RaftElection::Start(const ElectionContext& ctx) {
   }
   const bool pristine = io_->pristine();
 
-  fsm_.version = 1;
+  fsm_.version = 3;
   fsm_.data = this;
   fsm_.apply = [](raft_fsm* fsm, const raft_buffer* buf, void** result) {
     *result = nullptr;
@@ -164,6 +165,12 @@ Status RaftElection::Start(const ElectionContext& ctx) {
   };
   fsm_.restore = [](raft_fsm* fsm, raft_buffer* buf) {
     return static_cast<RaftElection*>(fsm->data)->RestoreSnapshot(buf);
+  };
+  fsm_.snapshot_async = [](raft_fsm* fsm, raft_buffer* bufs[], unsigned* n) {
+    return static_cast<RaftElection*>(fsm->data)->FillSnapshot(bufs, n);
+  };
+  fsm_.snapshot_finalize = [](raft_fsm* fsm, raft_buffer* bufs[], unsigned* n) {
+    return static_cast<RaftElection*>(fsm->data)->FinalizeSnapshot(bufs, n);
   };
   int rv = raft_init(&raft_, io_->io(), &fsm_, my_raft_id_, my_address.c_str());
   if (rv != 0) {
@@ -237,19 +244,55 @@ void RaftElection::ApplyEntry(const raft_buffer* buf) {
 }
 
 int RaftElection::TakeSnapshot(raft_buffer* bufs[], unsigned* n_bufs) {
-  const std::string data = ctx_.state_machine->TakeSnapshot();
-  auto* b = static_cast<raft_buffer*>(raft_malloc(sizeof(raft_buffer)));
-  void* base = raft_malloc(std::max<size_t>(data.size(), 1));
-  if (b == nullptr || base == nullptr) {
-    raft_free(b);
-    raft_free(base);
-    return RAFT_NOMEM;
+  *bufs = nullptr;
+  *n_bufs = 0;
+  if (snapshot_taking_) return RAFT_BUSY;  // libraft retries at the next threshold
+  snapshot_taking_ = true;
+  snapshot_ready_ = false;
+  snapshot_data_.clear();
+  std::weak_ptr<bool> alive = alive_;
+  ctx_.state_machine->TakeSnapshotAsync([this, alive](std::string data) {
+    if (alive.expired()) return;
+    snapshot_data_ = std::move(data);
+    snapshot_ready_ = true;
+    if (snapshot_run_) {
+      auto run = std::move(snapshot_run_);
+      snapshot_run_ = nullptr;
+      run();
+    }
+  });
+  return 0;
+}
+
+void RaftElection::AsyncGate(std::function<void()> run) {
+  if (snapshot_ready_) {
+    std::weak_ptr<bool> alive = alive_;
+    host_->Post([alive, run = std::move(run)] {
+      if (!alive.expired()) run();
+    });
+  } else {
+    snapshot_run_ = std::move(run);
   }
-  std::memcpy(base, data.data(), data.size());
-  b->base = base;
-  b->len = data.size();
+}
+
+int RaftElection::FillSnapshot(raft_buffer* bufs[], unsigned* n_bufs) {
+  if (snapshot_data_.empty()) return RAFT_IOERR;  // serializing failed
+  auto* b = static_cast<raft_buffer*>(raft_malloc(sizeof(raft_buffer)));
+  if (b == nullptr) return RAFT_NOMEM;
+  b->base = snapshot_data_.data();  // stays ours until FinalizeSnapshot
+  b->len = snapshot_data_.size();
   *bufs = b;
   *n_bufs = 1;
+  return 0;
+}
+
+int RaftElection::FinalizeSnapshot(raft_buffer* bufs[], unsigned* n_bufs) {
+  raft_free(*bufs);
+  *bufs = nullptr;
+  *n_bufs = 0;
+  std::string().swap(snapshot_data_);
+  snapshot_ready_ = false;
+  snapshot_taking_ = false;
   return 0;
 }
 
@@ -326,6 +369,7 @@ void RaftElection::AfterRaftEvent() {
     for (auto& fn : fns) fn();
   }
   in_after_event_ = false;
+  ResubmitParked();
 }
 
 bool RaftElection::UpdateRole() {
@@ -401,6 +445,14 @@ void RaftElection::FailForwarded(uint64_t leader, const Status& why) {
     if (it->second.timer != 0) host_->CancelTimer(it->second.timer);
     if (it->second.done) Defer([done = std::move(it->second.done), why] { done(why); });
     it = forwarded_.erase(it);
+  }
+  if (leader == 0) {  // everything: the parked proposals too
+    for (Parked& p : parked_) {
+      if (p.done) Defer([done = std::move(p.done), why] { done(why); });
+    }
+    parked_.clear();
+    if (parked_timer_ != 0) host_->CancelTimer(parked_timer_);
+    parked_timer_ = 0;
   }
 }
 

@@ -64,6 +64,7 @@ class RaftElection final : public Election {
     uint64_t origin_id = 0;  // its request id there
   };
   struct Forwarded {  // a proposal sent to the leader, waiting for its ProposeResult
+    std::string data;  // kept to send it again if that server refuses (not the leader)
     ProposeDone done;
     uint64_t leader = 0;
     TimerId timer = 0;
@@ -75,7 +76,13 @@ class RaftElection final : public Election {
   Status BuildConfiguration(raft_configuration* conf, std::string* my_address);
   // libraft fsm.
   void ApplyEntry(const raft_buffer* buf);
+  // fsm version 3: TakeSnapshot (core loop) asks the state machine for its bytes, which it
+  // serializes off the loop; FillSnapshot (libraft's async work, run once they arrived) hands
+  // them to libraft without a copy; FinalizeSnapshot releases them.
   int TakeSnapshot(raft_buffer* bufs[], unsigned* n_bufs);
+  int FillSnapshot(raft_buffer* bufs[], unsigned* n_bufs);
+  int FinalizeSnapshot(raft_buffer* bufs[], unsigned* n_bufs);
+  void AsyncGate(std::function<void()> run);
   int RestoreSnapshot(raft_buffer* buf);
 
   // After every libraft call or callback: role changes, the leader's barrier, deferred
@@ -117,6 +124,10 @@ class RaftElection final : public Election {
   std::unique_ptr<RaftIo> io_;
   raft raft_{};
   raft_fsm fsm_{};
+  bool snapshot_taking_ = false;       // between TakeSnapshot and FinalizeSnapshot
+  bool snapshot_ready_ = false;        // snapshot_data_ holds the state machine's bytes
+  std::string snapshot_data_;
+  std::function<void()> snapshot_run_;  // libraft's async work, waiting for the bytes
   bool started_ = false;       // Start was called
   bool raft_inited_ = false;   // raft_init succeeded, raft_close not yet called
   bool raft_running_ = false;  // raft_start succeeded, not closed
@@ -142,6 +153,19 @@ class RaftElection final : public Election {
   bool flush_posted_ = false;
   std::map<uint64_t, ProposeDone> applied_dones_;  // raft index -> local proposal
   std::map<uint64_t, Forwarded> forwarded_;
+  // Proposals made while no leader was known (an election, a handoff): sent as soon as one
+  // is, or failed after ForwardTimeoutMs, so a brief leaderless moment fails no write.
+  struct Parked {
+    std::string data;
+    ProposeDone done;
+    int64_t deadline_ms = 0;
+  };
+  std::vector<Parked> parked_;
+  TimerId parked_timer_ = 0;
+  void Park(std::string data, ProposeDone done);
+  void ArmParkedTimer();
+  void ResubmitParked();
+  void ExpireParked();
   uint64_t next_forward_id_ = 1;
   TransferReq* transfer_ = nullptr;
 };

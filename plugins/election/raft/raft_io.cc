@@ -30,7 +30,7 @@ raft_term TermOf(const raft_log& l, raft_index index) {
 
 RaftIo::RaftIo(Host* host, Storage* storage, int retain, Hooks hooks)
     : host_(host), storage_(storage), retain_(retain), hooks_(std::move(hooks)) {
-  io_.version = 1;
+  io_.version = 2;  // with async_work: snapshots are serialized off the core loop
   io_.impl = this;
   io_.init = [](raft_io*, raft_id, const char*) { return 0; };
   io_.close = [](raft_io* io, raft_io_close_cb cb) { Self(io)->Close(cb); };
@@ -59,8 +59,21 @@ RaftIo::RaftIo(Host* host, Storage* storage, int retain, Hooks hooks)
   io_.snapshot_get = [](raft_io* io, raft_io_snapshot_get* req, raft_io_snapshot_get_cb cb) {
     return Self(io)->SnapshotGet(req, cb);
   };
+  io_.async_work = [](raft_io* io, raft_io_async_work* req, raft_io_async_work_cb cb) {
+    return Self(io)->AsyncWork(req, cb);
+  };
   io_.time = [](raft_io* io) { return static_cast<raft_time>(Self(io)->host_->NowMs()); };
   io_.random = [](raft_io* io, int min, int max) { return Self(io)->Random(min, max); };
+}
+
+int RaftIo::AsyncWork(raft_io_async_work* req, raft_io_async_work_cb cb) {
+  hooks_.async_gate([this, req, cb] {
+    if (closed_) return;  // libraft is gone; the request died with it
+    int status = req->work(req);
+    cb(req, status);
+    hooks_.after_event();
+  });
+  return 0;
 }
 
 RaftIo::~RaftIo() {

@@ -45,6 +45,10 @@ class RaftIo {
     // Storage failed: the server must stop taking part (fail-stop, as ZooKeeper on a
     // transaction log error). May run inside a libraft call: must not re-enter libraft.
     std::function<void(const Status&)> storage_failed;
+    // libraft's async work (0.15: taking a snapshot): `run` must be called on the core loop,
+    // not inside the async_work call, once the work can run (the state machine has its
+    // snapshot bytes).
+    std::function<void(std::function<void()> run)> async_gate;
   };
 
   // `host` and `storage` are borrowed and must outlive this object. `retain` is the number
@@ -111,6 +115,7 @@ class RaftIo {
   int SnapshotPut(unsigned trailing, raft_io_snapshot_put* req, const raft_snapshot* snapshot,
                   raft_io_snapshot_put_cb cb);
   int SnapshotGet(raft_io_snapshot_get* req, raft_io_snapshot_get_cb cb);
+  int AsyncWork(raft_io_async_work* req, raft_io_async_work_cb cb);
   int Random(int min, int max);
   void Close(raft_io_close_cb cb);
 

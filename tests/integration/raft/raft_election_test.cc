@@ -78,15 +78,34 @@ TEST(RaftElectionTest, ProposalsFromFollowersAndLeaderApplyInOneOrderEverywhere)
   EXPECT_EQ(from_f1, (std::vector<std::string>{"f1-0", "f1-1", "f1-2", "f1-3", "f1-4"}));
 }
 
-TEST(RaftElectionTest, ProposeWithoutLeaderFailsAtOnce) {
+// With no leader a proposal waits (an election or a handoff is brief) and fails only when
+// none appears within the forward timeout (max(1 s, 4 election timeouts)).
+TEST(RaftElectionTest, ProposeWithoutLeaderWaitsThenFails) {
   Ensemble e(Options{});
   ASSERT_TRUE(e.Start(0).ok());
   e.sim().RunFor(1000);  // alone: no quorum, no leader
   EXPECT_EQ(e.node(0).election->role(), Role::kLooking);
   auto o = e.Propose(0, "x");
   e.sim().RunReady();
+  EXPECT_FALSE(o->done) << "failed at once: " << o->status.ToString();
+  e.sim().RunFor(1500);
   ASSERT_TRUE(o->done);
   EXPECT_EQ(o->status.code(), Status::Code::kUnavailable) << o->status.ToString();
+}
+
+// A proposal made while no leader is known is sent once one is, and applied everywhere.
+TEST(RaftElectionTest, ProposalParkedWithoutLeaderIsAppliedOnceOneIsElected) {
+  Ensemble e(Options{});
+  ASSERT_TRUE(e.Start(0).ok());
+  e.sim().RunFor(500);
+  auto o = e.Propose(0, "parked");
+  ASSERT_TRUE(e.Start(1).ok());
+  ASSERT_TRUE(e.Start(2).ok());
+  e.sim().RunFor(900);
+  ASSERT_TRUE(o->done);
+  EXPECT_TRUE(o->status.ok()) << o->status.ToString();
+  e.sim().RunFor(200);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(e.node(i).sm->Has("parked")) << "server." << i;
 }
 
 // Kills the leader, then measures (simulated ms) until a survivor leads and until a write
