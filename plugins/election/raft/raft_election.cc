@@ -391,7 +391,10 @@ bool RaftElection::UpdateRole() {
     }
     was_raft_leader_ = is_leader;
     const uint64_t raft_leader = RaftLeader();
-    if (raft_leader != known_leader_) {
+    // Only a different leader dooms what was forwarded to the last one: a moment as a
+    // candidate (no leader known) that ends with the same leader loses nothing, and the
+    // forward timeout still bounds the wait.
+    if (raft_leader != 0 && raft_leader != known_leader_) {
       if (known_leader_ != 0 && known_leader_ != my_raft_id_) {
         FailForwarded(known_leader_, FailureStatus("the leader changed"));
       }

@@ -140,7 +140,7 @@ class RaftElection final : public Election {
   uint64_t barrier_term_ = 0;  // term whose leader barrier was issued
   bool leader_ready_ = false;  // that barrier is applied: the state machine is complete
   bool was_raft_leader_ = false;
-  uint64_t known_leader_ = 0;                                // libraft's leader at the last event
+  uint64_t known_leader_ = 0;  // the last leader libraft named (kept while none is known)
   std::unordered_map<uint64_t, int64_t> leader_contact_ms_;  // AppendEntries/snapshot seen
   std::unordered_map<uint64_t, int64_t> heard_ms_;           // any frame seen
   ElectionStats final_stats_;                                // kept when raft closes
