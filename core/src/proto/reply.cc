@@ -16,6 +16,71 @@ using internal::Overloaded;
 
 namespace {
 
+// One body record each; multi results reuse them (a multi entry's body is the same record
+// its op would answer alone).
+template <typename W>
+void WriteBody(W&, const EmptyResponse&) {}  // delete, check, setWatches, ...
+template <typename W>
+void WriteBody(W& w, const CreateResponse& c) {
+  w.WriteString(c.path);
+}
+template <typename W>
+void WriteBody(W& w, const Create2Response& c) {
+  w.WriteString(c.path);
+  w.WriteStat(c.stat);
+}
+template <typename W>
+void WriteBody(W& w, const StatResponse& s) {
+  w.WriteStat(s.stat);
+}
+template <typename W>
+void WriteBody(W& w, const GetDataResponse& g) {
+  if (g.data_null) {
+    w.WriteNullBuffer();
+  } else {
+    w.WriteBuffer(g.data);
+  }
+  w.WriteStat(g.stat);
+}
+template <typename W>
+void WriteBody(W& w, const GetAclResponse& g) {
+  w.WriteAclVector(g.acl);
+  w.WriteStat(g.stat);
+}
+template <typename W>
+void WriteBody(W& w, const GetChildrenResponse& g) {
+  w.WriteStringVector(g.children);
+}
+template <typename W>
+void WriteBody(W& w, const GetChildren2Response& g) {
+  w.WriteStringVector(g.children);
+  w.WriteStat(g.stat);
+}
+template <typename W>
+void WriteBody(W& w, const PathResponse& p) {
+  w.WriteString(p.path);
+}
+template <typename W>
+void WriteBody(W& w, const CountResponse& c) {
+  w.WriteInt(c.total);
+}
+template <typename W>
+void WriteBody(W& w, const StringListResponse& s) {
+  w.WriteStringVector(s.items);
+}
+template <typename W>
+void WriteBody(W& w, const WhoAmIResponse& who) {
+  w.WriteInt(static_cast<int32_t>(who.client_info.size()));
+  for (const ClientInfo& ci : who.client_info) {
+    w.WriteString(ci.auth_scheme);
+    w.WriteString(ci.user);
+  }
+}
+template <typename W>
+void WriteBody(W& w, const ErrorResponse& e) {
+  w.WriteInt(e.err);
+}
+
 template <typename W>
 void WriteMultiResult(W& w, const MultiResult& res) {
   const bool is_error = res.type == OpCode::kError;
@@ -27,72 +92,19 @@ void WriteMultiResult(W& w, const MultiResult& res) {
     w.WriteInt(static_cast<int32_t>(res.err));  // ErrorResponse{err}
     return;
   }
-  std::visit(Overloaded{
-                 [](const EmptyResponse&) {},  // delete, check
-                 [&](const CreateResponse& c) { w.WriteString(c.path); },
-                 [&](const Create2Response& c) {
-                   w.WriteString(c.path);
-                   w.WriteStat(c.stat);
-                 },
-                 [&](const StatResponse& s) { w.WriteStat(s.stat); },
-                 [&](const GetDataResponse& g) {
-                   if (g.data_null) {
-                     w.WriteNullBuffer();
-                   } else {
-                     w.WriteBuffer(g.data);
-                   }
-                   w.WriteStat(g.stat);
-                 },
-                 [&](const GetChildrenResponse& g) { w.WriteStringVector(g.children); },
-                 [&](const ErrorResponse& e) { w.WriteInt(e.err); },
-             },
-             res.body);
+  std::visit([&](const auto& b) { WriteBody(w, b); }, res.body);
 }
 
 template <typename W>
 void WriteResponseBody(W& w, const ResponseBody& body) {
   std::visit(Overloaded{
-                 [](const EmptyResponse&) {},
-                 [&](const CreateResponse& c) { w.WriteString(c.path); },
-                 [&](const Create2Response& c) {
-                   w.WriteString(c.path);
-                   w.WriteStat(c.stat);
-                 },
-                 [&](const StatResponse& s) { w.WriteStat(s.stat); },
-                 [&](const GetDataResponse& g) {
-                   if (g.data_null) {
-                     w.WriteNullBuffer();
-                   } else {
-                     w.WriteBuffer(g.data);
-                   }
-                   w.WriteStat(g.stat);
-                 },
-                 [&](const GetAclResponse& g) {
-                   w.WriteAclVector(g.acl);
-                   w.WriteStat(g.stat);
-                 },
-                 [&](const GetChildrenResponse& g) { w.WriteStringVector(g.children); },
-                 [&](const GetChildren2Response& g) {
-                   w.WriteStringVector(g.children);
-                   w.WriteStat(g.stat);
-                 },
-                 [&](const PathResponse& p) { w.WriteString(p.path); },
-                 [&](const CountResponse& c) { w.WriteInt(c.total); },
-                 [&](const StringListResponse& s) { w.WriteStringVector(s.items); },
-                 [&](const WhoAmIResponse& who) {
-                   w.WriteInt(static_cast<int32_t>(who.client_info.size()));
-                   for (const ClientInfo& ci : who.client_info) {
-                     w.WriteString(ci.auth_scheme);
-                     w.WriteString(ci.user);
-                   }
-                 },
-                 [&](const ErrorResponse& e) { w.WriteInt(e.err); },
                  [&](const MultiResponse& m) {
                    for (const MultiResult& res : m.results) WriteMultiResult(w, res);
                    w.WriteInt(kMultiEndType);
                    w.WriteBool(true);
                    w.WriteInt(kMultiEndErr);
                  },
+                 [&](const auto& b) { WriteBody(w, b); },
              },
              body);
 }
