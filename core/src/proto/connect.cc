@@ -1,9 +1,22 @@
 // The session handshake (protocol.md §2.4, §2.5). ConnectRequest/ConnectResponse are jute
 // records plus an optional trailing readOnly byte that is not in zookeeper.jute.
+#include <optional>
+
 #include "proto/codec.h"
 #include "proto/wire_util.h"
 
 namespace zk::proto {
+
+namespace {
+
+// The readOnly byte both handshake records may carry after their jute fields.
+std::optional<bool> ReadOptionalBool(Reader& r) {
+  bool value = false;
+  if (r.remaining() < 1 || !r.ReadBool(&value)) return std::nullopt;
+  return value;
+}
+
+}  // namespace
 
 Status DecodeConnectRequest(std::string_view payload, ConnectRequest* out) {
   Reader r(payload);
@@ -18,12 +31,7 @@ Status DecodeConnectRequest(std::string_view payload, ConnectRequest* out) {
   }
   // ZooKeeperServer.processConnectRequest reads readOnly in a try/catch (old clients send 44
   // bytes) and never looks past it, so extra trailing bytes are ignored.
-  out->read_only.reset();
-  if (r.remaining() >= 1) {
-    bool ro = false;
-    r.ReadBool(&ro);
-    out->read_only = ro;
-  }
+  out->read_only = ReadOptionalBool(r);
   return Status::OK();
 }
 
@@ -48,26 +56,14 @@ void WriteConnectRequest(W& w, const ConnectRequest& r) {
   if (r.read_only) w.WriteBool(*r.read_only);
 }
 
-template <typename T, typename Fn>
-std::string EncodeFrame(const T& record, Fn write) {
-  internal::SizeCounter c;
-  write(c, record);
-  Writer w;
-  w.Reserve(4 + c.size());
-  size_t begin = w.BeginFrame();
-  write(w, record);
-  w.EndFrame(begin);
-  return w.Take();
-}
-
 }  // namespace
 
 std::string EncodeConnectResponse(const ConnectResponse& r) {
-  return EncodeFrame(r, [](auto& w, const ConnectResponse& x) { WriteConnectResponse(w, x); });
+  return internal::EncodeSizedFrame([&](auto& w) { WriteConnectResponse(w, r); });
 }
 
 std::string EncodeConnectRequest(const ConnectRequest& r) {
-  return EncodeFrame(r, [](auto& w, const ConnectRequest& x) { WriteConnectRequest(w, x); });
+  return internal::EncodeSizedFrame([&](auto& w) { WriteConnectRequest(w, r); });
 }
 
 Status DecodeConnectResponse(std::string_view payload, ConnectResponse* out) {
@@ -81,12 +77,7 @@ Status DecodeConnectResponse(std::string_view payload, ConnectResponse* out) {
                                    " bytes)");
   }
   // ClientCnxnSocket.readConnectResult: readOnly is optional (36-byte replies from old servers).
-  out->read_only.reset();
-  if (r.remaining() >= 1) {
-    bool ro = false;
-    r.ReadBool(&ro);
-    out->read_only = ro;
-  }
+  out->read_only = ReadOptionalBool(r);
   return Status::OK();
 }
 

@@ -190,14 +190,7 @@ Status ReadMultiResponse(Reader& r, MultiResponse* m) {
 }  // namespace
 
 std::string EncodeReply(const ReplyHeader& h, const ResponseBody& body) {
-  internal::SizeCounter c;
-  WriteReply(c, h, body);
-  Writer w;
-  w.Reserve(4 + c.size());
-  size_t begin = w.BeginFrame();
-  WriteReply(w, h, body);
-  w.EndFrame(begin);
-  return w.Take();
+  return internal::EncodeSizedFrame([&](auto& w) { WriteReply(w, h, body); });
 }
 
 Status DecodeReply(std::string_view payload, OpCode op, ReplyHeader* h, ResponseBody* body) {
@@ -304,14 +297,7 @@ Status DecodeReply(std::string_view payload, OpCode op, ReplyHeader* h, Response
 }
 
 std::string EncodeWatcherEvent(const WatcherEvent& e) {
-  internal::SizeCounter c;
-  WriteNotification(c, e);
-  Writer w;
-  w.Reserve(4 + c.size());
-  size_t begin = w.BeginFrame();
-  WriteNotification(w, e);
-  w.EndFrame(begin);
-  return w.Take();
+  return internal::EncodeSizedFrame([&](auto& w) { WriteNotification(w, e); });
 }
 
 Status DecodeWatcherEvent(std::string_view payload, WatcherEvent* out) {

@@ -358,14 +358,7 @@ Status DecodeRequest(std::string_view payload, Request* out, int32_t max_len) {
 }
 
 std::string EncodeRequest(const Request& req) {
-  internal::SizeCounter c;
-  WriteRequest(c, req);
-  Writer w;
-  w.Reserve(4 + c.size());
-  size_t begin = w.BeginFrame();
-  WriteRequest(w, req);
-  w.EndFrame(begin);
-  return w.Take();
+  return internal::EncodeSizedFrame([&](auto& w) { WriteRequest(w, req); });
 }
 
 }  // namespace zk::proto

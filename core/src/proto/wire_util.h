@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/jute.h"
 #include "proto/records.h"
 
 namespace zk::proto::internal {
@@ -79,5 +80,19 @@ class SizeCounter {
  private:
   size_t n_ = 0;
 };
+
+// A whole frame (length prefix + payload) in one allocation: `write(w)` is called once on a
+// SizeCounter to learn the size, then on the Writer. `write` is a generic lambda.
+template <typename Fn>
+std::string EncodeSizedFrame(Fn write) {
+  SizeCounter c;
+  write(c);
+  Writer w;
+  w.Reserve(4 + c.size());
+  size_t begin = w.BeginFrame();
+  write(w);
+  w.EndFrame(begin);
+  return w.Take();
+}
 
 }  // namespace zk::proto::internal
