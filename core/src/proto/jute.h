@@ -51,6 +51,14 @@ class Writer {
   void WriteBuffer(std::string_view v);
   void WriteString(std::string_view v) { WriteBuffer(v); }
   void WriteNullBuffer() { WriteInt(-1); }
+  // A buffer that may be null (length -1), as data is in create/setData/getData.
+  void WriteBuffer(std::string_view v, bool is_null) {
+    if (is_null) {
+      WriteNullBuffer();
+    } else {
+      WriteBuffer(v);
+    }
+  }
   void WriteStringVector(const std::vector<std::string>& v);
   void WriteId(const Id& v);
   void WriteAcl(const Acl& v);

@@ -35,11 +35,7 @@ void WriteBody(W& w, const StatResponse& s) {
 }
 template <typename W>
 void WriteBody(W& w, const GetDataResponse& g) {
-  if (g.data_null) {
-    w.WriteNullBuffer();
-  } else {
-    w.WriteBuffer(g.data);
-  }
+  w.WriteBuffer(g.data, g.data_null);
   w.WriteStat(g.stat);
 }
 template <typename W>

@@ -12,7 +12,6 @@ namespace zk::proto {
 using internal::kMultiEndErr;
 using internal::kMultiEndType;
 using internal::OpLabel;
-using internal::Overloaded;
 
 namespace {
 
@@ -215,124 +214,102 @@ bool Supported(OpCode op) {
   }
 }
 
+// One writer per request body; multi ops reuse them. `op` picks the variant a record has
+// on the wire (createTTL's ttl, setWatches2's persistent lists).
 template <typename W>
-void WriteCreate(W& w, OpCode op, const CreateRequest& c) {
+void WriteBody(W&, OpCode, const EmptyRequest&) {}
+template <typename W>
+void WriteBody(W& w, OpCode op, const CreateRequest& c) {
   w.WriteString(c.path);
-  if (c.data_null) {
-    w.WriteNullBuffer();
-  } else {
-    w.WriteBuffer(c.data);
-  }
+  w.WriteBuffer(c.data, c.data_null);
   w.WriteAclVector(c.acl);
   w.WriteInt(c.flags);
   if (op == OpCode::kCreateTtl) w.WriteLong(c.ttl);
 }
-
 template <typename W>
-void WriteMultiOp(W& w, const MultiOp& op) {
-  // MultiOperationRecord.serialize writes err = -1 in every request header.
-  w.WriteInt(static_cast<int32_t>(op.type));
-  w.WriteBool(false);
-  w.WriteInt(-1);
-  std::visit(Overloaded{
-                 [&](const CreateRequest& c) { WriteCreate(w, op.type, c); },
-                 [&](const DeleteRequest& d) {
-                   w.WriteString(d.path);
-                   w.WriteInt(d.version);
-                 },
-                 [&](const SetDataRequest& s) {
-                   w.WriteString(s.path);
-                   if (s.data_null) {
-                     w.WriteNullBuffer();
-                   } else {
-                     w.WriteBuffer(s.data);
-                   }
-                   w.WriteInt(s.version);
-                 },
-                 [&](const CheckVersionRequest& c) {
-                   w.WriteString(c.path);
-                   w.WriteInt(c.version);
-                 },
-                 [&](const PathWatchRequest& p) {
-                   w.WriteString(p.path);
-                   w.WriteBool(p.watch);
-                 },
-             },
-             op.op);
+void WriteBody(W& w, OpCode, const DeleteRequest& d) {
+  w.WriteString(d.path);
+  w.WriteInt(d.version);
+}
+template <typename W>
+void WriteBody(W& w, OpCode, const PathWatchRequest& p) {
+  w.WriteString(p.path);
+  w.WriteBool(p.watch);
+}
+template <typename W>
+void WriteBody(W& w, OpCode, const SetDataRequest& s) {
+  w.WriteString(s.path);
+  w.WriteBuffer(s.data, s.data_null);
+  w.WriteInt(s.version);
+}
+template <typename W>
+void WriteBody(W& w, OpCode, const PathRequest& p) {
+  w.WriteString(p.path);
+}
+template <typename W>
+void WriteBody(W& w, OpCode, const SetAclRequest& s) {
+  w.WriteString(s.path);
+  w.WriteAclVector(s.acl);
+  w.WriteInt(s.version);
+}
+template <typename W>
+void WriteBody(W& w, OpCode, const CheckVersionRequest& c) {
+  w.WriteString(c.path);
+  w.WriteInt(c.version);
+}
+template <typename W>
+void WriteBody(W& w, OpCode, const AuthPacket& a) {
+  w.WriteInt(a.type);
+  w.WriteString(a.scheme);
+  w.WriteBuffer(a.auth);
+}
+template <typename W>
+void WriteBody(W& w, OpCode op, const SetWatchesRequest& s) {
+  w.WriteLong(s.relative_zxid);
+  w.WriteStringVector(s.data_watches);
+  w.WriteStringVector(s.exist_watches);
+  w.WriteStringVector(s.child_watches);
+  if (op == OpCode::kSetWatches2) {
+    w.WriteStringVector(s.persistent_watches);
+    w.WriteStringVector(s.persistent_recursive_watches);
+  }
+}
+template <typename W>
+void WriteBody(W& w, OpCode, const AddWatchRequest& a) {
+  w.WriteString(a.path);
+  w.WriteInt(a.mode);
+}
+template <typename W>
+void WriteBody(W& w, OpCode, const WatchesRequest& x) {
+  w.WriteString(x.path);
+  w.WriteInt(x.type);
+}
+template <typename W>
+void WriteBody(W& w, OpCode, const ReconfigRequest& c) {
+  w.WriteString(c.joining_servers);
+  w.WriteString(c.leaving_servers);
+  w.WriteString(c.new_members);
+  w.WriteLong(c.cur_config_id);
+}
+template <typename W>
+void WriteBody(W& w, OpCode, const MultiRequest& m) {
+  for (const MultiOp& o : m.ops) {
+    // MultiOperationRecord.serialize writes err = -1 in every request header.
+    w.WriteInt(static_cast<int32_t>(o.type));
+    w.WriteBool(false);
+    w.WriteInt(-1);
+    std::visit([&](const auto& body) { WriteBody(w, o.type, body); }, o.op);
+  }
+  w.WriteInt(kMultiEndType);
+  w.WriteBool(true);
+  w.WriteInt(kMultiEndErr);
 }
 
 template <typename W>
 void WriteRequest(W& w, const Request& req) {
-  const OpCode op = req.op();
   w.WriteInt(req.header.xid);
   w.WriteInt(req.header.type);
-  std::visit(Overloaded{
-                 [](const EmptyRequest&) {},
-                 [&](const CreateRequest& c) { WriteCreate(w, op, c); },
-                 [&](const DeleteRequest& d) {
-                   w.WriteString(d.path);
-                   w.WriteInt(d.version);
-                 },
-                 [&](const PathWatchRequest& p) {
-                   w.WriteString(p.path);
-                   w.WriteBool(p.watch);
-                 },
-                 [&](const SetDataRequest& s) {
-                   w.WriteString(s.path);
-                   if (s.data_null) {
-                     w.WriteNullBuffer();
-                   } else {
-                     w.WriteBuffer(s.data);
-                   }
-                   w.WriteInt(s.version);
-                 },
-                 [&](const PathRequest& p) { w.WriteString(p.path); },
-                 [&](const SetAclRequest& s) {
-                   w.WriteString(s.path);
-                   w.WriteAclVector(s.acl);
-                   w.WriteInt(s.version);
-                 },
-                 [&](const CheckVersionRequest& c) {
-                   w.WriteString(c.path);
-                   w.WriteInt(c.version);
-                 },
-                 [&](const AuthPacket& a) {
-                   w.WriteInt(a.type);
-                   w.WriteString(a.scheme);
-                   w.WriteBuffer(a.auth);
-                 },
-                 [&](const SetWatchesRequest& s) {
-                   w.WriteLong(s.relative_zxid);
-                   w.WriteStringVector(s.data_watches);
-                   w.WriteStringVector(s.exist_watches);
-                   w.WriteStringVector(s.child_watches);
-                   if (op == OpCode::kSetWatches2) {
-                     w.WriteStringVector(s.persistent_watches);
-                     w.WriteStringVector(s.persistent_recursive_watches);
-                   }
-                 },
-                 [&](const AddWatchRequest& a) {
-                   w.WriteString(a.path);
-                   w.WriteInt(a.mode);
-                 },
-                 [&](const WatchesRequest& x) {
-                   w.WriteString(x.path);
-                   w.WriteInt(x.type);
-                 },
-                 [&](const ReconfigRequest& c) {
-                   w.WriteString(c.joining_servers);
-                   w.WriteString(c.leaving_servers);
-                   w.WriteString(c.new_members);
-                   w.WriteLong(c.cur_config_id);
-                 },
-                 [&](const MultiRequest& m) {
-                   for (const MultiOp& o : m.ops) WriteMultiOp(w, o);
-                   w.WriteInt(kMultiEndType);
-                   w.WriteBool(true);
-                   w.WriteInt(kMultiEndErr);
-                 },
-             },
-             req.body);
+  std::visit([&](const auto& body) { WriteBody(w, req.op(), body); }, req.body);
 }
 
 }  // namespace

@@ -60,6 +60,7 @@ class SizeCounter {
   void WriteBool(bool) { n_ += 1; }
   void WriteBuffer(std::string_view v) { n_ += 4 + v.size(); }
   void WriteNullBuffer() { n_ += 4; }
+  void WriteBuffer(std::string_view v, bool is_null) { n_ += 4 + (is_null ? 0 : v.size()); }
   void WriteString(std::string_view v) { WriteBuffer(v); }
   void WriteStringVector(const std::vector<std::string>& v) {
     n_ += 4 + 4 * v.size();
