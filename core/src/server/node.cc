@@ -141,9 +141,13 @@ void Node::RequestStop() {
     // few seconds.
     spdlog::info("Leader stopping: handing leadership to another server first");
     loop_->StartTimer(kTransferTimeoutMs, finish);
-    election_->TransferLeadership(0, [finish](Status s) {
+    election_->TransferLeadership(0, [this, finish](Status s) {
       spdlog::info("Leadership transfer: {}", s.ToString());
-      finish();
+      if (s.ok()) {
+        loop_->StartTimer(kHandoffLingerMs, finish);
+      } else {
+        finish();
+      }
     });
   });
 }

@@ -67,6 +67,10 @@ class Node {
   bool stopped_ = false;
   bool stop_requested_ = false;
   static constexpr int64_t kTransferTimeoutMs = 3000;
+  // After the handoff the old leader lingers this long as a follower, so writes other
+  // servers forwarded to it before they heard of the new leader are refused (and sent
+  // there) rather than lost with its links.
+  static constexpr int64_t kHandoffLingerMs = 100;
 };
 
 }  // namespace zk::server

@@ -34,7 +34,7 @@ bool IsWriteOp(OpCode op) {
   }
 }
 
-ZkServer::ZkServer(ServerOptions options, CoreLoop* loop, Transport* transport,
+ZkServer::ZkServer(ServerOptions options, Host* loop, Transport* transport,
                    Election* election)
     : options_(std::move(options)),
       loop_(loop),

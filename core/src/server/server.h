@@ -19,7 +19,7 @@
 #include "config/zoo_cfg.h"
 #include "proto/codec.h"
 #include "proto/records.h"
-#include "server/core_loop.h"
+#include "zk/host.h"
 #include "server/sessions.h"
 #include "server/stats.h"
 #include "state/acl.h"
@@ -46,7 +46,7 @@ struct ServerOptions {
 class ZkServer : public ConnectionHandler, public StateMachine {
  public:
   // REQUIRES: loop, transport and election outlive the server.
-  ZkServer(ServerOptions options, CoreLoop* loop, Transport* transport, Election* election);
+  ZkServer(ServerOptions options, Host* loop, Transport* transport, Election* election);
   ~ZkServer() override;
 
   // Listens on the client port (core loop or before the loop runs). Port 0 picks one.
@@ -143,7 +143,7 @@ class ZkServer : public ConnectionHandler, public StateMachine {
   std::string Wchp();
 
   ServerOptions options_;
-  CoreLoop* loop_;
+  Host* loop_;  // the core loop (CoreLoop in zknode, a simulated host in tests)
   Transport* transport_;
   Election* election_;
   uint16_t client_port_ = 0;

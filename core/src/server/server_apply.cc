@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "proto/jute.h"
 #include "server/server.h"
@@ -124,6 +126,19 @@ void ZkServer::ApplyRequest(const Txn& t, int64_t zxid) {
 
   Connection* c = FindSessionConnection(t.session_id);
   if (!c) return;
+  auto match = std::find_if(c->pending.begin(), c->pending.end(), [&](const Pending& p) {
+    return p.state == Pending::State::kWaitingWrite && p.xid == t.cxid;
+  });
+  if (match != c->pending.end() &&
+      std::any_of(c->pending.begin(), match, [](const Pending& p) {
+        return p.state == Pending::State::kWaitingWrite && p.op != OpCode::kCloseSession;
+      })) {
+    // An earlier write of this connection never reached the log (lost with a leader) while
+    // this one did: the client must not see this answer without that one, so it sees the
+    // connection lost, as ZooKeeper's clients do when their server fails mid-request.
+    CloseConnection(*c, "an earlier write was lost in a leader change");
+    return;
+  }
   for (Pending& p : c->pending) {
     if (p.state != Pending::State::kWaitingWrite || p.xid != t.cxid) continue;
     int64_t latency = loop_->NowMs() - p.received_ms;

@@ -85,57 +85,124 @@ Status RaftElection::OnFrame(uint64_t from, Channel ch, const std::string& paylo
 }
 
 void RaftElection::OnLinkDown(uint64_t peer, Channel ch) {
+  if (ch != Channel::kQuorum) return;
   // Forwarded proposals queued on, or in flight over, that link are lost with it.
-  if (ch == Channel::kQuorum) {
-    FailForwarded(peer, FailureStatus("link to the leader lost"));
-    AfterRaftEvent();
+  std::vector<uint64_t> lost;
+  for (const auto& [seq, f] : forwarded_) {
+    if (f.leader == peer) lost.push_back(seq);
   }
+  for (uint64_t seq : lost) FailForward(seq, FailureStatus("link to the leader lost"));
+  if (raft_running_ && raft_.state == RAFT_FOLLOWER &&
+      raft_.follower_state.current_leader.id == peer) {
+    OnLeaderLinkLost(peer);
+  }
+  AfterRaftEvent();
 }
 
-void RaftElection::Propose(std::string data, ProposeDone done) {
+void RaftElection::OnLeaderLinkLost(uint64_t leader) {
+  // A leader that crashed or stopped closes its links at once (TCP FIN/RST); waiting an
+  // election timeout for its heartbeats to stop adds nothing (ZooKeeper's followers likewise
+  // leave a leader whose socket closed). A link that merely flapped costs a pre-vote that
+  // the leader and its other followers refuse, and the next heartbeat restores the follower.
+  io_->ForgetLeader();
+  unsigned rank = 0;
+  for (const auto& [id, voter] : voters_) {
+    if (voter && id != leader && id < my_raft_id_) ++rank;
+  }
+  const int64_t delay = rank * std::max<int64_t>(20, timeouts_.election_ms / 4);
+  host_->Log(LogLevel::kInfo, "raft: link to leader server." + std::to_string(leader - 1) +
+                                  " lost; campaigning in " + std::to_string(delay) + " ms" +
+                                  " unless a leader is heard of first");
+  if (campaign_timer_ != 0) host_->CancelTimer(campaign_timer_);
   std::weak_ptr<bool> alive = alive_;
-  auto fail_later = [this, alive, &done](const Status& s) {
-    if (!done) return;
-    host_->Post([alive, done = std::move(done), s] {
-      if (!alive.expired()) done(s);
-    });
-  };
-  if (!raft_running_) {
-    fail_later(Status::Unavailable(stopped_ ? "election stopped" : "raft is not running"));
-    return;
-  }
-  if (IsRaftLeader()) {
-    batch_.push_back(Queued{std::move(data), std::move(done), 0, 0});
-    ScheduleFlush();
-    return;
-  }
-  const uint64_t leader = RaftLeader();
-  if (leader == 0) {
-    Park(std::move(data), std::move(done));
-    return;
-  }
-  const uint64_t id = next_forward_id_++;
-  if (!links_->Send(leader, Channel::kQuorum, EncodePropose(id, data))) {
-    Park(std::move(data), std::move(done));
-    return;
-  }
-  Forwarded& f = forwarded_[id];
-  f.data = std::move(data);
-  f.done = std::move(done);
-  f.leader = leader;
-  f.timer = host_->StartTimer(ForwardTimeoutMs(timeouts_), [this, alive, id] {
+  campaign_timer_ = host_->StartTimer(delay, [this, alive] {
     if (alive.expired()) return;
-    auto it = forwarded_.find(id);
-    if (it == forwarded_.end()) return;
-    ProposeDone d = std::move(it->second.done);
-    forwarded_.erase(it);
-    if (d) d(Status::Unavailable("no answer from the leader"));
+    campaign_timer_ = 0;
+    if (!raft_running_ || !my_voter_ || raft_.state != RAFT_FOLLOWER ||
+        raft_.follower_state.current_leader.id != 0) {
+      return;
+    }
+    io_->ExpireElectionTimer();
   });
 }
 
-void RaftElection::Park(std::string data, ProposeDone done) {
-  parked_.push_back(Parked{std::move(data), std::move(done),
-                           host_->NowMs() + ForwardTimeoutMs(timeouts_)});
+void RaftElection::Propose(std::string data, ProposeDone done) {
+  Route(next_seq_++, std::move(data), std::move(done));
+}
+
+void RaftElection::Route(uint64_t seq, std::string data, ProposeDone done) {
+  if (!raft_running_) {
+    if (done) {
+      std::weak_ptr<bool> alive = alive_;
+      Status s = Status::Unavailable(stopped_ ? "election stopped" : "raft is not running");
+      host_->Post([alive, done = std::move(done), s] {
+        if (!alive.expired()) done(s);
+      });
+    }
+    return;
+  }
+  const uint64_t leader = RaftLeader();
+  if (leader == 0 || transfer_ != nullptr || !parked_.empty() || HasStaleForwards(leader)) {
+    Park(seq, std::move(data), std::move(done));
+    return;
+  }
+  if (leader == my_raft_id_) {
+    batch_.push_back(Queued{std::move(data), std::move(done), seq, 0, 0});
+    ScheduleFlush();
+    return;
+  }
+  if (!links_->Send(leader, Channel::kQuorum, EncodePropose(seq, data))) {
+    Park(seq, std::move(data), std::move(done));
+    return;
+  }
+  Forwarded& f = forwarded_[seq];
+  f.data = std::move(data);
+  f.done = std::move(done);
+  f.leader = leader;
+  std::weak_ptr<bool> alive = alive_;
+  f.timer = host_->StartTimer(ForwardTimeoutMs(timeouts_), [this, alive, seq] {
+    if (alive.expired() || forwarded_.count(seq) == 0) return;
+    forwarded_.at(seq).timer = 0;
+    FailForward(seq, Status::Unavailable("no answer from the leader"));
+    AfterRaftEvent();
+  });
+}
+
+void RaftElection::FailForward(uint64_t seq, const Status& why) {
+  auto it = forwarded_.find(seq);
+  if (it == forwarded_.end()) return;
+  if (it->second.timer != 0) host_->CancelTimer(it->second.timer);
+  if (it->second.done) Defer([done = std::move(it->second.done), why] { done(why); });
+  forwarded_.erase(it);
+  for (auto p = parked_.upper_bound(seq); p != parked_.end();) {
+    if (p->second.done) Defer([done = std::move(p->second.done), why] { done(why); });
+    p = parked_.erase(p);
+  }
+}
+
+bool RaftElection::HasStaleForwards(uint64_t leader) const {
+  for (const auto& [seq, f] : forwarded_) {
+    if (f.leader != leader) return true;
+  }
+  return false;
+}
+
+void RaftElection::ShortenForwards(uint64_t old_leader) {
+  std::weak_ptr<bool> alive = alive_;
+  for (auto& [seq, f] : forwarded_) {
+    if (f.leader != old_leader) continue;
+    if (f.timer != 0) host_->CancelTimer(f.timer);
+    f.timer = host_->StartTimer(timeouts_.election_ms, [this, alive, seq = seq] {
+      if (alive.expired() || forwarded_.count(seq) == 0) return;
+      forwarded_.at(seq).timer = 0;
+      FailForward(seq, FailureStatus("the leader changed"));
+      AfterRaftEvent();
+    });
+  }
+}
+
+void RaftElection::Park(uint64_t seq, std::string data, ProposeDone done) {
+  parked_[seq] = Parked{std::move(data), std::move(done), host_->NowMs() + ForwardTimeoutMs(timeouts_)};
   ArmParkedTimer();
 }
 
@@ -151,24 +218,23 @@ void RaftElection::ArmParkedTimer() {
 }
 
 void RaftElection::ResubmitParked() {
-  if (parked_.empty() || !raft_running_ || (!IsRaftLeader() && RaftLeader() == 0)) return;
-  std::vector<Parked> parked = std::move(parked_);
+  if (parked_.empty() || !raft_running_ || transfer_ != nullptr) return;
+  const uint64_t leader = RaftLeader();
+  if (leader == 0 || HasStaleForwards(leader)) return;
+  std::map<uint64_t, Parked> parked = std::move(parked_);
   parked_.clear();
-  for (Parked& p : parked) Propose(std::move(p.data), std::move(p.done));
+  for (auto& [seq, p] : parked) Route(seq, std::move(p.data), std::move(p.done));
 }
 
 void RaftElection::ExpireParked() {
+  // The first proposal past its deadline fails with every one after it (FailForward).
   const int64_t now = host_->NowMs();
+  auto first = parked_.begin();
+  while (first != parked_.end() && first->second.deadline_ms > now && raft_running_) ++first;
   std::vector<ProposeDone> expired;
-  std::vector<Parked> keep;
-  for (Parked& p : parked_) {
-    if (p.deadline_ms <= now || !raft_running_) {
-      expired.push_back(std::move(p.done));
-    } else {
-      keep.push_back(std::move(p));
-    }
+  for (auto it = first; it != parked_.end(); it = parked_.erase(it)) {
+    expired.push_back(std::move(it->second.done));
   }
-  parked_ = std::move(keep);
   for (auto& d : expired) {
     if (d) d(Status::Unavailable("no leader"));
   }
@@ -202,8 +268,19 @@ void RaftElection::Flush() {
       }
     }
   };
-  if (!IsRaftLeader()) {
-    fail_all(Status::Unavailable("not the leader"));
+  // Not leading (any more), or handing leadership away: nothing goes in the log, so every
+  // proposal may go to the next leader: forwarders are told so, local ones wait parked.
+  auto refuse_all = [&] {
+    for (Queued& q : items) {
+      if (q.origin != 0) {
+        ReplyForwarded(q.origin, q.origin_id, RefusalStatus());
+      } else {
+        Park(q.seq, std::move(q.data), std::move(q.done));
+      }
+    }
+  };
+  if (!IsRaftLeader() || transfer_ != nullptr) {
+    refuse_all();
     AfterRaftEvent();
     return;
   }
@@ -251,7 +328,11 @@ void RaftElection::Flush() {
   if (rv != 0) {
     for (raft_buffer& b : bufs) raft_free(b.base);
     delete req;
-    fail_all(Status::Unavailable(std::string("raft_apply: ") + raft_strerror(rv)));
+    if (rv == RAFT_NOTLEADER) {
+      refuse_all();
+    } else {
+      fail_all(Status::Unavailable(std::string("raft_apply: ") + raft_strerror(rv)));
+    }
     AfterRaftEvent();
     return;
   }
@@ -272,41 +353,37 @@ Status RaftElection::OnForwardedProposal(uint64_t from, const std::string& paylo
   std::string data;
   Status s = DecodePropose(payload, &id, &data);
   if (!s.ok()) return s;
-  if (!IsRaftLeader()) {
-    ReplyForwarded(
-        from, id,
-        Status::Unavailable("server." + std::to_string(ctx_.my_id) + " is not the leader"));
+  if (!IsRaftLeader() || transfer_ != nullptr) {
+    ReplyForwarded(from, id, RefusalStatus());
     return Status::OK();
   }
-  batch_.push_back(Queued{std::move(data), nullptr, from, id});
+  batch_.push_back(Queued{std::move(data), nullptr, 0, from, id});
   ScheduleFlush();
   return Status::OK();
 }
 
 Status RaftElection::OnProposeResult(uint64_t from, const std::string& payload) {
-  uint64_t id = 0;
+  uint64_t seq = 0;
   Status result;
-  Status s = DecodeProposeResult(payload, &id, &result);
+  Status s = DecodeProposeResult(payload, &seq, &result);
   if (!s.ok()) return s;
-  auto it = forwarded_.find(id);
+  auto it = forwarded_.find(seq);
   if (it == forwarded_.end() || it->second.leader != from) return Status::OK();
   if (it->second.timer != 0) host_->CancelTimer(it->second.timer);
   ProposeDone done = std::move(it->second.done);
   std::string data = std::move(it->second.data);
   forwarded_.erase(it);
-  if (result.code() == Status::Code::kUnavailable &&
-      result.message().find("is not the leader") != std::string::npos) {
-    // Refused, so certainly not in the log: try again with the next leader.
-    Park(std::move(data), std::move(done));
-    return Status::OK();
-  }
-  if (done) {
+  if (IsRefusal(result)) {
+    // Certainly not in the log: it goes to the next leader, in its place among the parked.
+    Park(seq, std::move(data), std::move(done));
+  } else if (done) {
     // Not from inside the link's read loop: the done may stop the election.
     std::weak_ptr<bool> alive = alive_;
     host_->Post([alive, done = std::move(done), result] {
       if (!alive.expired()) done(result);
     });
   }
+  AfterRaftEvent();  // an answer from an old leader may release the parked proposals
   return Status::OK();
 }
 

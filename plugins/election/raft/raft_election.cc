@@ -391,12 +391,12 @@ bool RaftElection::UpdateRole() {
     }
     was_raft_leader_ = is_leader;
     const uint64_t raft_leader = RaftLeader();
-    // Only a different leader dooms what was forwarded to the last one: a moment as a
-    // candidate (no leader known) that ends with the same leader loses nothing, and the
-    // forward timeout still bounds the wait.
+    // Only a different leader puts in doubt what was forwarded to the last one (a moment as
+    // a candidate that ends with the same leader loses nothing); the old leader still gets
+    // a moment to answer, since one handing leadership away refuses what it did not log.
     if (raft_leader != 0 && raft_leader != known_leader_) {
       if (known_leader_ != 0 && known_leader_ != my_raft_id_) {
-        FailForwarded(known_leader_, FailureStatus("the leader changed"));
+        ShortenForwards(known_leader_);
       }
       known_leader_ = raft_leader;
     }
@@ -432,6 +432,19 @@ Status RaftElection::FailureStatus(const std::string& what) const {
   return stopping_ ? Status::Aborted("election stopping") : Status::Unavailable(what);
 }
 
+namespace {
+constexpr std::string_view kRefusalText = " is not the leader";
+}  // namespace
+
+Status RaftElection::RefusalStatus() const {
+  return Status::Unavailable("server." + std::to_string(ctx_.my_id) + std::string(kRefusalText));
+}
+
+bool RaftElection::IsRefusal(const Status& s) {
+  return s.code() == Status::Code::kUnavailable &&
+         s.message().find(kRefusalText) != std::string::npos;
+}
+
 void RaftElection::FailLocalProposals(const Status& why) {
   for (auto& [index, done] : applied_dones_) {
     if (done) Defer([done = std::move(done), why] { done(why); });
@@ -450,7 +463,7 @@ void RaftElection::FailForwarded(uint64_t leader, const Status& why) {
     it = forwarded_.erase(it);
   }
   if (leader == 0) {  // everything: the parked proposals too
-    for (Parked& p : parked_) {
+    for (auto& [seq, p] : parked_) {
       if (p.done) Defer([done = std::move(p.done), why] { done(why); });
     }
     parked_.clear();
@@ -489,6 +502,8 @@ void RaftElection::Stop() {
     // synchronously: our raft_io completes everything inside close.
     raft_close(&raft_, [](raft*) {});
   }
+  if (campaign_timer_ != 0) host_->CancelTimer(campaign_timer_);
+  campaign_timer_ = 0;
   if (links_) links_->CloseAll();
   const Status aborted = Status::Aborted("election stopping");
   for (Queued& q : batch_) {

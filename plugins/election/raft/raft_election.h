@@ -57,9 +57,14 @@ class RaftElection final : public Election {
   ElectionStats Stats() const override;
 
  private:
+  // Local proposals carry a sequence number (Propose order) through every route they take:
+  // batched here, forwarded, refused, parked and sent again. Nothing is sent while an older
+  // one is unresolved elsewhere, so the log holds one server's proposals in Propose order
+  // (FIFO per session, DESIGN §3) even across a leader change.
   struct Queued {  // a proposal waiting for the next raft_apply (leader)
     std::string data;
     ProposeDone done;        // local proposal
+    uint64_t seq = 0;        // local proposal: its sequence number
     uint64_t origin = 0;     // raft id of the follower that forwarded it, 0 if local
     uint64_t origin_id = 0;  // its request id there
   };
@@ -97,6 +102,11 @@ class RaftElection final : public Election {
   void FailLocalProposals(const Status& why);
   void FailForwarded(uint64_t leader, const Status& why);  // leader 0: all
   Status FailureStatus(const std::string& what) const;
+  // The answer to a proposal this server did not put in the log because it does not lead
+  // (or is handing leadership away): certainly not committed, so the forwarder may send it
+  // again to the next leader. IsRefusal recognises it in a ProposeResult.
+  Status RefusalStatus() const;
+  static bool IsRefusal(const Status& s);
 
   // Peer frames (links.h FrameFn) and proposals.
   Status OnFrame(uint64_t from, Channel ch, const std::string& payload);
@@ -160,13 +170,29 @@ class RaftElection final : public Election {
     ProposeDone done;
     int64_t deadline_ms = 0;
   };
-  std::vector<Parked> parked_;
+  std::map<uint64_t, Parked> parked_;  // by sequence number
   TimerId parked_timer_ = 0;
-  void Park(std::string data, ProposeDone done);
+  // Sends a proposal on its way: into the batch (leader), to the leader, or parked while no
+  // leader takes proposals or an older proposal is still unresolved.
+  void Route(uint64_t seq, std::string data, ProposeDone done);
+  void Park(uint64_t seq, std::string data, ProposeDone done);
   void ArmParkedTimer();
   void ResubmitParked();
   void ExpireParked();
-  uint64_t next_forward_id_ = 1;
+  // A forwarded proposal that failed (not a refusal): it and every parked proposal after it
+  // fail, so no later proposal of this server enters the log without it.
+  void FailForward(uint64_t seq, const Status& why);
+  // True while a proposal forwarded to a server other than `leader` awaits its answer.
+  bool HasStaleForwards(uint64_t leader) const;
+  // The leader changed: forwards to `old_leader` get at most an election timeout to answer
+  // (a server handing leadership away refuses them within a round trip).
+  void ShortenForwards(uint64_t old_leader);
+  uint64_t next_seq_ = 1;
+  // The leader's link went down: libraft forgets it, so this server grants votes at once,
+  // and campaigns after a delay staggered by rank, so the survivors elect one of them
+  // without waiting an election timeout and without splitting the vote (README.md).
+  void OnLeaderLinkLost(uint64_t leader);
+  TimerId campaign_timer_ = 0;
   TransferReq* transfer_ = nullptr;
 };
 

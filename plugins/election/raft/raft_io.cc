@@ -225,6 +225,24 @@ void RaftIo::KickReplication() {
   tick_cb_(&io_);
 }
 
+void RaftIo::ForgetLeader() {
+  raft* rr = r();
+  if (closed_ || raft_state(rr) != RAFT_FOLLOWER) return;
+  rr->follower_state.current_leader.id = 0;
+  raft_free(rr->follower_state.current_leader.address);  // allocated by libraft's recv.c
+  rr->follower_state.current_leader.address = nullptr;
+  hooks_.after_event();
+}
+
+void RaftIo::ExpireElectionTimer() {
+  raft* rr = r();
+  if (closed_ || tick_cb_ == nullptr || installing_ || raft_state(rr) != RAFT_FOLLOWER) return;
+  // electionTimerExpired: now - election_timer_start >= randomized_election_timeout.
+  rr->election_timer_start = io_.time(&io_) - rr->follower_state.randomized_election_timeout;
+  tick_cb_(&io_);
+  hooks_.after_event();
+}
+
 void RaftIo::Close(raft_io_close_cb cb) {
   closed_ = true;
   if (tick_timer_ != 0) host_->CancelTimer(tick_timer_);

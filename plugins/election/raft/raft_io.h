@@ -78,6 +78,13 @@ class RaftIo {
   // only with the next entries or heartbeat, up to a heartbeat interval later, and a
   // follower answers its clients only once it applied their entries.
   void KickReplication();
+  // On a follower: forgets the current leader (libraft then grants votes, which a follower
+  // with a leader refuses, Raft §4.2.3), as if its heartbeats had stopped for an election
+  // timeout. libraft 0.15 has no call for it; the fields are the ones convert.c clears.
+  void ForgetLeader();
+  // On a follower that is not installing a snapshot: its election timer expires now, so it
+  // becomes a candidate (pre-vote first) at once instead of at its randomized timeout.
+  void ExpireElectionTimer();
 
  private:
   struct Snap {

@@ -40,29 +40,30 @@ struct Plugins {
       auto* p = new Plugins;
       for (auto [kind, name, slot] :
            {std::tuple{"election", "raft", &p->raft}, std::tuple{"transport", "inproc", &p->inproc},
-            std::tuple{"transport", "tcp", &p->tcp}, std::tuple{"storage", "memory", &p->memory}}) {
-        Status s = plugin_loader::LoadPlugin(ZK_PLUGIN_DIR, kind, name, slot);
-        if (!s.ok()) {
-          std::fprintf(stderr, "cannot load %s/%s: %s\n", kind, name, s.ToString().c_str());
-          std::abort();
-        }
+            std::tuple{"storage", "memory", &p->memory}}) {
+        Load(kind, name, slot);
       }
       return p;
     }();
     return *p;
   }
+  // tcp and sqlite load on first use, so a test binary that needs neither runs without them.
+  static void Load(const char* kind, const char* name,
+                   std::unique_ptr<plugin_loader::LoadedPlugin>* slot) {
+    if (*slot) return;
+    Status s = plugin_loader::LoadPlugin(ZK_PLUGIN_DIR, kind, name, slot);
+    if (!s.ok()) {
+      std::fprintf(stderr, "cannot load %s/%s: %s\n", kind, name, s.ToString().c_str());
+      std::abort();
+    }
+  }
   ElectionFactory* election() { return static_cast<ElectionFactory*>(raft->factory); }
   TransportFactory* transport(bool tcp_transport = false) {
+    if (tcp_transport) Load("transport", "tcp", &tcp);
     return static_cast<TransportFactory*>((tcp_transport ? tcp : inproc)->factory);
   }
   StorageFactory* storage(const std::string& name = "memory") {
-    if (name == "sqlite" && !sqlite) {
-      Status s = plugin_loader::LoadPlugin(ZK_PLUGIN_DIR, "storage", "sqlite", &sqlite);
-      if (!s.ok()) {
-        std::fprintf(stderr, "cannot load storage/sqlite: %s\n", s.ToString().c_str());
-        std::abort();
-      }
-    }
+    if (name == "sqlite") Load("storage", "sqlite", &sqlite);
     return static_cast<StorageFactory*>((name == "sqlite" ? sqlite : memory)->factory);
   }
   int Partition(const std::string& a, const std::string& b) {

@@ -30,9 +30,10 @@ TEST(RaftPartitionTest, MinorityFollowerGoesLookingWhileTheMajorityCommits) {
   ASSERT_TRUE(e.sim().RunUntil([&] { return e.node(cut).sm->role == Role::kLooking; }, 5000))
       << e.Dump();
   const int64_t looking_after = e.sim().now() - t0;
-  // No leader contact for the election timeout (200 ms) -> LOOKING (DESIGN §3).
-  EXPECT_LE(looking_after, 200 + 40 + 10) << "last heartbeat up to 40 ms before the cut";
-  EXPECT_GE(looking_after, 150);
+  // inproc partitions reset connections: the follower forgets the leader whose link went
+  // down at once (a silent partition leaves it the election timeout, DESIGN §3; see the
+  // paused leader test) and stays LOOKING, since the majority keeps its leader.
+  EXPECT_LE(looking_after, 10);
 
   // The majority keeps its leader and commits; the cut server sees nothing of it.
   auto o = e.Propose(other, "during");
@@ -134,11 +135,13 @@ TEST(RaftPartitionTest, PausedLeaderWakesUpWithoutCommittingAndStepsDown) {
   e.sim().RunFor(1000);
   EXPECT_TRUE(stale->done);
   EXPECT_FALSE(stale->status.ok());
+  // The forward waited for the old leader's answer; awake, it refused (it no longer leads),
+  // so the follower sent it again to the new leader, which committed it.
   EXPECT_TRUE(forwarded->done);
-  EXPECT_EQ(forwarded->status.code(), Status::Code::kUnavailable) << forwarded->status.ToString();
+  EXPECT_TRUE(forwarded->status.ok()) << forwarded->status.ToString();
   for (int i = 0; i < 3; ++i) {
     EXPECT_FALSE(e.node(i).sm->Has("stale")) << "server." << i;
-    EXPECT_FALSE(e.node(i).sm->Has("forwarded-stale")) << "server." << i;
+    EXPECT_TRUE(e.node(i).sm->Has("forwarded-stale")) << "server." << i;
   }
   EXPECT_EQ(e.node(old_leader).sm->Payloads(), e.node(new_leader).sm->Payloads());
   EXPECT_EQ(e.CountLeaders(), 1);

@@ -75,7 +75,10 @@ class SimHost final : public Host {
       fn = std::move(posted_.front());
       posted_.pop_front();
     }
+    SimHost* const outer = running_;
+    running_ = this;
     fn();
+    running_ = outer;
     return true;
   }
   bool HasPosted() {
@@ -91,8 +94,14 @@ class SimHost final : public Host {
     if (it == timer_at_.end()) return;
     auto node = timers_.extract({it->second, id});
     timer_at_.erase(it);
+    SimHost* const outer = running_;
+    running_ = this;
     node.mapped()();
+    running_ = outer;
   }
+  // The host whose posted function or timer runs on this thread now (nullptr outside one),
+  // so process-wide log lines (core's spdlog) can be put in the right node's log.
+  static SimHost* Running() { return running_; }
   std::vector<std::string> Warnings() {
     std::lock_guard<std::mutex> lock(mu_);
     return warnings_;
@@ -119,6 +128,7 @@ class SimHost final : public Host {
   TimerId next_timer_ = 1;
   std::deque<std::string> logs_;
   std::vector<std::string> warnings_;
+  static inline thread_local SimHost* running_ = nullptr;
 };
 
 // Wraps a Storage: counts operations in flight (the simulation waits for them) and can
