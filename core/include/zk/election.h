@@ -99,7 +99,9 @@ class Election {
   // Sends an opaque message to the current leader's StateMachine::OnFollowerMessage, best
   // effort (dropped when there is no leader). On the leader itself it is delivered locally.
   virtual void SendToLeader(std::string payload) {}
-  // Hands leadership to `to` (0 = pick the most up-to-date voter).
+  // TransferLeadership's `to` for "the most up-to-date voter, whichever it is".
+  static constexpr uint64_t kAnyServer = ~uint64_t{0};
+  // Hands leadership to server `to` (a zoo.cfg id, or kAnyServer). done(OK) once it leads.
   virtual void TransferLeadership(uint64_t to, ProposeDone done) = 0;
   // Stops taking part; pending proposals fail with kAborted. Idempotent.
   virtual void Stop() = 0;

@@ -1,6 +1,8 @@
 #include "server/node.h"
 
+#include <algorithm>
 #include <random>
+#include <sstream>
 
 #include "common/log.h"
 #include "server/admin_http.h"
@@ -102,6 +104,19 @@ Status Node::Create(const config::ZooConfig& cfg, std::unique_ptr<Node>* out, in
   }
   n->loop_->Post([node = n.get()] { node->server_->StartTimers(); });
 
+  Node* node = n.get();
+  n->control_ = std::make_unique<ControlSocket>(
+      n->loop_.get(), [node](const std::string& request, ControlSocket::Reply reply) {
+        node->HandleControl(request, std::move(reply));
+      });
+  const std::string control_path = cfg.data_dir + "/" + kControlSocketName;
+  if (Status cs = n->control_->Start(control_path); !cs.ok()) {
+    // Serving clients matters more; only `zkops server transfer` needs the socket.
+    spdlog::warn("No control socket ({}): `zkops server transfer` cannot reach this server",
+                 cs.ToString());
+    n->control_.reset();
+  }
+
   if (cfg.admin_enable_server) {
     n->admin_ = std::make_unique<AdminServer>(n->server_.get(), n->loop_.get());
     Status as = n->admin_->Start(cfg);
@@ -141,7 +156,7 @@ void Node::RequestStop() {
     // few seconds.
     spdlog::info("Leader stopping: handing leadership to another server first");
     loop_->StartTimer(kTransferTimeoutMs, finish);
-    election_->TransferLeadership(0, [this, finish](Status s) {
+    election_->TransferLeadership(Election::kAnyServer, [this, finish](Status s) {
       spdlog::info("Leadership transfer: {}", s.ToString());
       if (s.ok()) {
         loop_->StartTimer(kHandoffLingerMs, finish);
@@ -152,9 +167,56 @@ void Node::RequestStop() {
   });
 }
 
+void Node::HandleControl(const std::string& request, ControlSocket::Reply reply) {
+  const std::string me = "server." + std::to_string(server_->options().cfg.my_id);
+  std::string verb, target;
+  std::istringstream in(request);
+  in >> verb >> target;
+  if (verb != "transfer" || target.empty()) {
+    reply("ERROR unknown request '" + request + "' (known: transfer <id>|any)");
+    return;
+  }
+  uint64_t to = Election::kAnyServer;
+  if (target != "any") {
+    const auto& servers = server_->options().cfg.servers;
+    auto it = std::find_if(servers.begin(), servers.end(),
+                           [&](const auto& line) { return std::to_string(line.id) == target; });
+    if (it == servers.end()) {
+      reply("ERROR no server." + target + " in this ensemble");
+      return;
+    }
+    to = it->id;
+  }
+  if (stop_requested_) {
+    reply("ERROR " + me + " is stopping");
+    return;
+  }
+  if (server_->role() != Role::kLeader) {
+    const uint64_t leader = election_->leader_id();
+    const bool known = election_->role() == Role::kFollower || election_->role() == Role::kObserver;
+    reply("ERROR " + me + " is not the leader" +
+          (known ? "; server." + std::to_string(leader) + " leads: ask it" : "; no leader now"));
+    return;
+  }
+  if (to == server_->options().cfg.my_id) {
+    reply("OK " + me + " already leads");
+    return;
+  }
+  spdlog::info("Handing leadership to {} (asked on the control socket)",
+               to == Election::kAnyServer ? "any up-to-date server" : "server." + target);
+  election_->TransferLeadership(to, [this, reply](Status s) {
+    if (!s.ok()) {
+      reply("ERROR " + s.ToString());
+      return;
+    }
+    reply("OK server." + std::to_string(election_->leader_id()) + " leads");
+  });
+}
+
 void Node::Shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  if (control_) control_->Stop();
   server_->Shutdown();
   election_->Stop();
 }
@@ -175,6 +237,7 @@ void Node::Stop() {
   if (storage_) storage_->Close();
   if (admin_) admin_->Stop();
   admin_.reset();
+  control_.reset();
   server_.reset();
   election_.reset();
   storage_.reset();

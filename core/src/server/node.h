@@ -8,6 +8,7 @@
 
 #include "config/zoo_cfg.h"
 #include "plugin_loader/plugin_loader.h"
+#include "server/control_socket.h"
 #include "server/core_loop.h"
 #include "server/server.h"
 #include "zk/election.h"
@@ -53,6 +54,8 @@ class Node {
  private:
   Node() = default;
   void Shutdown();
+  // ControlSocket requests (control_socket.h): "transfer <id>|any".
+  void HandleControl(const std::string& request, ControlSocket::Reply reply);
 
   // Declaration order is destruction order reversed: libraries outlive their objects.
   std::unique_ptr<plugin_loader::LoadedPlugin> transport_lib_;
@@ -64,6 +67,7 @@ class Node {
   std::unique_ptr<Election> election_;
   std::unique_ptr<ZkServer> server_;
   std::unique_ptr<class AdminServer> admin_;
+  std::unique_ptr<ControlSocket> control_;
   bool stopped_ = false;
   bool stop_requested_ = false;
   static constexpr int64_t kTransferTimeoutMs = 3000;

@@ -420,8 +420,9 @@ void RaftElection::TransferLeadership(uint64_t to, ProposeDone done) {
   t->self = this;
   t->done = std::move(done);
   t->req.data = t;
-  // `to` is a zoo.cfg id; 0 lets libraft pick the most up-to-date voter (election.h).
-  int rv = raft_transfer(&raft_, &t->req, to == 0 ? 0 : to + 1, [](struct raft_transfer* req) {
+  // `to` is a zoo.cfg id; raft id 0 lets libraft pick the most up-to-date voter.
+  const uint64_t raft_to = to == kAnyServer ? 0 : to + 1;
+  int rv = raft_transfer(&raft_, &t->req, raft_to, [](struct raft_transfer* req) {
     auto* t = static_cast<TransferReq*>(req->data);
     RaftElection* self = t->self;
     self->transfer_ = nullptr;

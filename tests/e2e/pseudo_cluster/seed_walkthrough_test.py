@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -29,6 +30,7 @@ CLIENT_PORTS = [2180, 2181, 2182]
 SERVER_LINES = ["server.0=127.0.0.1:8000:8100", "server.1=127.0.0.1:8001:8101",
                 "server.2=127.0.0.1:8002:8102"]
 NOT_SERVING_EXIT = 7  # zkops server --help: running but not serving
+TRANSFER_FAILED = 10  # zkops server --help: transfer refused (not the leader, ...)
 
 
 def zkops(*args, check=0):
@@ -156,6 +158,53 @@ class SeedPseudoClusterTest(unittest.TestCase):
         self.assertEqual(sorted(modes.values()), ["follower", "leader"])
         for i in (last, leader):
             self.assertEqual(zkcli_get(CLIENT_PORTS[i], "/defg"), views[0])
+
+    def test_transfer_hands_leadership_to_the_chosen_server(self):
+        for i in range(3):
+            self.start(i)
+        modes = self.modes([0, 1, 2])
+        leader = [i for i, m in modes.items() if m == "leader"][0]
+        follower = [i for i in range(3) if i != leader][0]
+        r = zkops("transfer", self.cfgs[follower], "--to", str(leader), check=TRANSFER_FAILED)
+        self.assertIn("server.%d is not the leader; server.%d leads" % (follower, leader),
+                      r.stderr)
+
+        # A writer on a server that stays a follower sees no failed write across handoffs.
+        errors, done, writes = [], threading.Event(), [0]
+        def write_loop(port):
+            client = KazooClient(hosts="127.0.0.1:%d" % port, timeout=15)
+            client.start(timeout=30)
+            try:
+                client.ensure_path("/transfer")
+                while not done.is_set():
+                    try:
+                        client.set("/transfer", b"%d" % writes[0])
+                        writes[0] += 1
+                    except Exception as e:  # noqa: BLE001 - every failure counts
+                        errors.append(repr(e))
+            finally:
+                client.stop()
+                client.close()
+
+        # Every server leads once, server.0 included (the id raft cannot take as "any").
+        for target in [i for i in range(3) if i != leader] + [leader]:
+            bystander = [i for i in range(3) if i not in (leader, target)][0]
+            done.clear()
+            writer = threading.Thread(target=write_loop, args=(CLIENT_PORTS[bystander],))
+            writer.start()
+            zkserver.wait_until(lambda: writes[0] > 20, 30, what="writes flowing")
+            r = zkops("transfer", self.cfgs[leader], "--to", str(target))
+            self.assertIn("Leadership: server.%d leads" % target, r.stdout)
+            before = writes[0]
+            zkserver.wait_until(lambda: writes[0] > before + 20, 30, what="writes after")
+            done.set()
+            writer.join()
+            self.assertEqual(errors, [])
+            modes = self.modes([0, 1, 2])
+            self.assertEqual(modes[target], "leader", modes)
+            leader = target
+        r = zkops("transfer", self.cfgs[leader], "--to", str(leader))
+        self.assertIn("already leads", r.stdout)
 
 
 if __name__ == "__main__":

@@ -253,9 +253,9 @@ TEST(RaftElectionTest, TransferLeadershipMovesTheLeader) {
   EXPECT_EQ(on_follower->status.code(), Status::Code::kUnavailable);
   EXPECT_EQ(e.AwaitStableLeader(), target) << e.Dump();
 
-  // 0 lets libraft pick.
+  // kAnyServer lets libraft pick.
   auto picked = std::make_shared<Outcome>();
-  e.node(target).election->TransferLeadership(0, [picked](Status s) {
+  e.node(target).election->TransferLeadership(Election::kAnyServer, [picked](Status s) {
     picked->done = true;
     picked->status = s;
   });

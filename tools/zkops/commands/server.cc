@@ -33,6 +33,9 @@ Subcommands:
                     port to be released; SIGKILL (its whole process group) after --timeout
   restart           check CONFIG, stop (if running), then start
   status            ask srvr on clientPortAddress:clientPort and print "Mode: <mode>"
+  transfer          ask the server (it must lead) to hand leadership to --to ID, or to the
+                    most up-to-date server; waits until that one leads. Over the control
+                    socket <dataDir>/zknode.sock, so only on the server's own machine
 
 CONFIG is a zoo.cfg; default <directory of zkops>/../conf/zoo.cfg.
 
@@ -46,6 +49,7 @@ Options:
   --log-file PATH      daemon log (default <dataDir>/zknode.log; one per instance, so
                        several servers on one machine never share it)
   --pidfile PATH       pidfile (default $ZOOPIDFILE, else <dataDir>/zookeeper_server.pid)
+  --to ID|any          transfer: the server.ID to lead next (default any)
   -h, --help           this text
 
 Exit codes:
@@ -61,6 +65,8 @@ Exit codes:
   7  status: running but not serving requests (no quorum?), or alive but not listening yet
   8  status: srvr is not in 4lw.commands.whitelist (Apache ZooKeeper), so Mode is unknown
   9  status: the port accepts connections but srvr gets no ZooKeeper answer
+  10 transfer: the server is not the leader (it says which is), is standalone, or leadership
+     did not move
   restart exits with stop's code if the stop fails (2, 6), else with start's.
 )HELP";
 
@@ -80,7 +86,9 @@ int Usage(const std::string& why) {
 }  // namespace
 
 int RunServerCommand(const std::vector<std::string>& args) {
-  if (args.empty()) return Usage("missing subcommand (start|start-foreground|stop|restart|status)");
+  if (args.empty()) {
+    return Usage("missing subcommand (start|start-foreground|stop|restart|status|transfer)");
+  }
   for (const std::string& a : args) {
     if (a == "--help" || a == "-h" || a == "help") {
       std::fputs(kHelp, stdout);
@@ -89,6 +97,7 @@ int RunServerCommand(const std::vector<std::string>& args) {
   }
   const std::string& sub = args[0];
   ServerOptions options;
+  std::string transfer_to = "any";
   std::vector<std::string> positional;
   for (size_t i = 1; i < args.size(); ++i) {
     std::string arg = args[i];
@@ -115,6 +124,12 @@ int RunServerCommand(const std::vector<std::string>& args) {
       if (!take() || value.empty()) return Usage(arg + " needs a path");
       (arg == "--zknode" ? options.zknode : arg == "--log-file" ? options.log_file
                                                                 : options.pid_file) = value;
+    } else if (arg == "--to") {
+      if (!take() || value.empty()) return Usage("--to needs a server id or 'any'");
+      if (value != "any" && value.find_first_not_of("0123456789") != std::string::npos) {
+        return Usage("--to needs a server id or 'any', not '" + value + "'");
+      }
+      transfer_to = value;
     } else if (arg == "--timeout" || arg == "--wait-serving") {
       double seconds = 0;
       if (!take() || !ParseSeconds(value, &seconds)) return Usage(arg + " needs seconds");
@@ -142,6 +157,7 @@ int RunServerCommand(const std::vector<std::string>& args) {
   if (sub == "stop") return control.Stop();
   if (sub == "restart") return control.Restart();
   if (sub == "status") return control.Status();
+  if (sub == "transfer") return control.Transfer(transfer_to);
   return Usage("unknown subcommand '" + sub + "'");
 }
 

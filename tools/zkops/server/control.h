@@ -28,6 +28,7 @@ enum ExitCode : int {
   kExitNotServing = 7,     // status: running but not serving (no quorum?) or not listening yet
   kExitWhitelist = 8,      // status: srvr refused by 4lw.commands.whitelist
   kExitNoAnswer = 9,       // status: the port accepts connections but srvr gets no answer
+  kExitTransferFailed = 10,  // transfer: not the leader, standalone, or leadership did not move
 };
 
 struct ServerOptions {
@@ -62,6 +63,8 @@ class ServerControl {
   int Stop();
   int Restart();
   int Status();
+  // Asks the running server to hand leadership to server `to` ("any": the most up-to-date).
+  int Transfer(const std::string& to);
 
  private:
   using Clock = std::chrono::steady_clock;
