@@ -29,5 +29,10 @@ inline constexpr int kExitUsage = 2;
 
 // One command per file in commands/.
 int RunServerCommand(const std::vector<std::string>& args);  // server.cc
+int RunCheckCommand(const std::vector<std::string>& args);  // check.cc
+int RunProvisionCommand(const std::vector<std::string>& args);  // provision.cc
+int RunFirewallCommand(const std::vector<std::string>& args);  // firewall.cc
+int RunStatusCommand(const std::vector<std::string>& args);  // status.cc
+int RunCliCommand(const std::vector<std::string>& args);  // cli.cc
 
 }  // namespace zkops
