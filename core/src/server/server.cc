@@ -280,10 +280,7 @@ void ZkServer::HandleConnect(Connection& c, const proto::ConnectRequest& req) {
   int32_t timeout = std::clamp(req.timeout_ms, cfg.min_session_timeout, cfg.max_session_timeout);
   c.timeout_ms = timeout;
   if (req.session_id == 0) {
-    Txn t;
-    t.kind = TxnKind::kCreateSession;
-    t.time_ms = loop_->WallMs();
-    t.session_id = NextSessionId();
+    Txn t = NewTxn(TxnKind::kCreateSession, NextSessionId());
     t.timeout_ms = timeout;
     t.passwd.resize(16);
     for (size_t i = 0; i < 16; i += 8) {
@@ -324,12 +321,26 @@ void ZkServer::HandleConnect(Connection& c, const proto::ConnectRequest& req) {
   c.handshaken = true;
   session_conn_[c.session_id] = c.id;
   TouchSession(c.session_id);
+  if (s->owner != static_cast<int64_t>(options_.cfg.my_id) && options_.cfg.distributed()) {
+    // The session moves here: from this entry on, writes another server proposes for it
+    // fail (SessionMoved), so its old connection there cannot write after this one.
+    Propose(EncodeTxn(NewTxn(TxnKind::kSetOwner, c.session_id)), 0);
+  }
   proto::ConnectResponse resp;
   resp.timeout_ms = s->timeout_ms;
   resp.session_id = s->id;
   resp.passwd = s->passwd;
   if (c.read_only_flag) resp.read_only = false;
   SendRaw(c, proto::EncodeConnectResponse(resp));
+}
+
+Txn ZkServer::NewTxn(TxnKind kind, int64_t session_id) const {
+  Txn t;
+  t.kind = kind;
+  t.time_ms = loop_->WallMs();
+  t.session_id = session_id;
+  t.origin = static_cast<int64_t>(options_.cfg.my_id);
+  return t;
 }
 
 int64_t ZkServer::NextSessionId() {

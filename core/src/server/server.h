@@ -22,6 +22,7 @@
 #include "zk/host.h"
 #include "server/sessions.h"
 #include "server/stats.h"
+#include "server/txn.h"
 #include "state/acl.h"
 #include "state/data_tree.h"
 #include "state/watch_manager.h"
@@ -109,6 +110,8 @@ class ZkServer : public ConnectionHandler, public StateMachine {
   void SendReply(Connection& c, const proto::ReplyHeader& h, const proto::ResponseBody& body,
                  const std::string& op_name, int64_t received_ms);
   void SendRaw(Connection& c, std::string frame);
+  // A log entry of `kind` for `session_id`, stamped with this server's id and wall clock.
+  Txn NewTxn(TxnKind kind, int64_t session_id) const;
   void CloseConnection(Connection& c, const char* why);
   void DeliverTriggers(const std::vector<state::Trigger>& triggers);
   void ApplyTxn(uint64_t term, const std::string& data);
@@ -116,6 +119,7 @@ class ZkServer : public ConnectionHandler, public StateMachine {
   void ApplyCloseSession(const struct Txn& t, int64_t zxid);
   void ApplyRequest(const struct Txn& t, int64_t zxid);
   void ApplyDeleteExpired(const struct Txn& t, int64_t zxid);
+  void ApplySetOwner(const Txn& t);
   void CheckSessionExpiry();
   // A session showed life on this server: the leader re-arms it; a follower reports it to
   // the leader with the next batch (DESIGN §3: every half tick).

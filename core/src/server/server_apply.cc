@@ -46,12 +46,13 @@ void ZkServer::Apply(uint64_t index, uint64_t term, const std::string& data) {
     case TxnKind::kCloseSession: ApplyCloseSession(t, zxid); break;
     case TxnKind::kRequest: ApplyRequest(t, zxid); break;
     case TxnKind::kDeleteExpired: ApplyDeleteExpired(t, zxid); break;
+    case TxnKind::kSetOwner: ApplySetOwner(t); break;
   }
   last_zxid_ = zxid;
 }
 
 void ZkServer::ApplyCreateSession(const Txn& t, int64_t zxid) {
-  sessions_.Add(Session{t.session_id, t.timeout_ms, t.passwd});
+  sessions_.Add(Session{t.session_id, t.timeout_ms, t.passwd, t.origin});
   last_zxid_ = zxid;
   if (leads()) expiry_.Touch(t.session_id, t.timeout_ms, loop_->NowMs());
   Connection* c = FindSessionConnection(t.session_id);
@@ -68,6 +69,8 @@ void ZkServer::ApplyCreateSession(const Txn& t, int64_t zxid) {
                t.session_id, t.timeout_ms, c->peer);
   DrainPending(*c);
 }
+
+void ZkServer::ApplySetOwner(const Txn& t) { sessions_.SetOwner(t.session_id, t.origin); }
 
 void ZkServer::ApplyCloseSession(const Txn& t, int64_t zxid) {
   std::vector<state::Trigger> triggers;
@@ -98,6 +101,19 @@ void ZkServer::ApplyCloseSession(const Txn& t, int64_t zxid) {
 }
 
 void ZkServer::ApplyRequest(const Txn& t, int64_t zxid) {
+  if (const Session* session = sessions_.Find(t.session_id);
+      session && session->owner >= 0 && t.origin >= 0 && t.origin != session->owner) {
+    // Proposed through a connection the session has left (ZooKeeper: SessionMovedException,
+    // and FinalRequestProcessor closes that connection). No replica applies it.
+    last_zxid_ = zxid;
+    if (t.origin == static_cast<int64_t>(options_.cfg.my_id)) {
+      if (Connection* c = FindSessionConnection(t.session_id)) {
+        const std::string why = "its session moved to server." + std::to_string(session->owner);
+        CloseConnection(*c, why.c_str());
+      }
+    }
+    return;
+  }
   proto::Request req;
   proto::ResponseBody body = proto::EmptyResponse{};
   ErrorCode err = ErrorCode::kOk;
@@ -195,10 +211,7 @@ void ZkServer::CheckSessionExpiry() {
     if (!s || closing_.count(id)) continue;
     spdlog::info("Expiring session 0x{:x}, timeout of {}ms exceeded", id, s->timeout_ms);
     closing_[id] = true;
-    Txn t;
-    t.kind = TxnKind::kCloseSession;
-    t.time_ms = loop_->WallMs();
-    t.session_id = id;
+    Txn t = NewTxn(TxnKind::kCloseSession, id);
     t.expired = true;
     Propose(EncodeTxn(t), id);
   }
@@ -208,9 +221,7 @@ void ZkServer::CheckContainers() {
   if (!leads()) return;
   std::vector<std::string> paths = tree_.CollectExpired(loop_->WallMs());
   if (paths.empty()) return;
-  Txn t;
-  t.kind = TxnKind::kDeleteExpired;
-  t.time_ms = loop_->WallMs();
+  Txn t = NewTxn(TxnKind::kDeleteExpired, 0);
   t.paths = std::move(paths);
   Propose(EncodeTxn(t), 0);
 }

@@ -72,11 +72,7 @@ void ZkServer::HandleRequest(Connection& c, Inbound& in) {
       c.pending.push_back(std::move(p));
       if (closing_.count(c.session_id)) return;
       closing_[c.session_id] = true;
-      Txn t;
-      t.kind = TxnKind::kCloseSession;
-      t.time_ms = loop_->WallMs();
-      t.session_id = c.session_id;
-      Propose(EncodeTxn(t), c.session_id);
+      Propose(EncodeTxn(NewTxn(TxnKind::kCloseSession, c.session_id)), c.session_id);
       return;
     }
     ProposeRequest(c, req, std::move(in.payload));
@@ -117,10 +113,7 @@ void ZkServer::HandleAuth(Connection& c, const proto::Request& req) {
 }
 
 void ZkServer::ProposeRequest(Connection& c, const proto::Request& req, std::string payload) {
-  Txn t;
-  t.kind = TxnKind::kRequest;
-  t.time_ms = loop_->WallMs();
-  t.session_id = c.session_id;
+  Txn t = NewTxn(TxnKind::kRequest, c.session_id);
   t.cxid = req.header.xid;
   t.auth = c.auth;
   t.auth.insert(t.auth.begin(), proto::Id{"ip", c.ip});

@@ -1,16 +1,22 @@
 #include "server/sessions.h"
 
+#include <climits>
+
 #include "proto/jute.h"
 
 namespace zk::server {
 
+// Format: i32 n, then n × (i64 id, i32 timeout, buffer passwd); n < 0 marks the format with
+// owners: -(count + 1) entries, each followed by i64 owner. Older snapshots (n >= 0) load with
+// every owner unknown, on every replica alike.
 void SessionTable::Serialize(std::string* out) const {
   proto::Writer w;
-  w.WriteInt(static_cast<int32_t>(sessions_.size()));
+  w.WriteInt(-static_cast<int32_t>(sessions_.size()) - 1);
   for (const auto& [id, s] : sessions_) {
     w.WriteLong(id);
     w.WriteInt(s.timeout_ms);
     w.WriteBuffer(s.passwd);
+    w.WriteLong(s.owner);
   }
   out->append(w.data());
 }
@@ -18,13 +24,17 @@ void SessionTable::Serialize(std::string* out) const {
 Status SessionTable::Deserialize(std::string_view in, size_t* consumed) {
   proto::Reader r(in, 0x7fffffff);
   int32_t n = 0;
-  if (!r.ReadInt(&n) || n < 0 || static_cast<size_t>(n) > in.size()) {
+  if (!r.ReadInt(&n) || n == INT32_MIN) return Status::Corruption("snapshot: session table header");
+  const bool with_owner = n < 0;
+  const int64_t count = with_owner ? -static_cast<int64_t>(n) - 1 : n;
+  if (static_cast<size_t>(count) > in.size()) {
     return Status::Corruption("snapshot: session table header");
   }
   sessions_.clear();
-  for (int32_t i = 0; i < n; ++i) {
+  for (int64_t i = 0; i < count; ++i) {
     Session s;
-    if (!r.ReadLong(&s.id) || !r.ReadInt(&s.timeout_ms) || !r.ReadBuffer(&s.passwd)) {
+    if (!r.ReadLong(&s.id) || !r.ReadInt(&s.timeout_ms) || !r.ReadBuffer(&s.passwd) ||
+        (with_owner && !r.ReadLong(&s.owner))) {
       return Status::Corruption("snapshot: session " + std::to_string(i));
     }
     sessions_[s.id] = std::move(s);

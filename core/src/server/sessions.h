@@ -17,6 +17,10 @@ struct Session {
   int64_t id = 0;
   int32_t timeout_ms = 0;
   std::string passwd;
+  // The server whose connection holds the session (its createSession or last re-attach);
+  // -1 unknown (entries and snapshots written before owners were recorded). A write that
+  // another server proposes for it fails as SessionMoved (ZooKeeper's SessionTracker).
+  int64_t owner = -1;
 };
 
 // Replicated: the same on every server after the same log prefix. Core loop only.
@@ -24,6 +28,9 @@ class SessionTable {
  public:
   void Add(const Session& s) { sessions_[s.id] = s; }
   void Remove(int64_t id) { sessions_.erase(id); }
+  void SetOwner(int64_t id, int64_t owner) {
+    if (auto it = sessions_.find(id); it != sessions_.end()) it->second.owner = owner;
+  }
   const Session* Find(int64_t id) const {
     auto it = sessions_.find(id);
     return it == sessions_.end() ? nullptr : &it->second;

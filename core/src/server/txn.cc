@@ -5,7 +5,8 @@
 namespace zk::server {
 
 namespace {
-constexpr uint8_t kTxnVersion = 1;
+constexpr uint8_t kTxnVersion = 2;
+constexpr uint8_t kTxnVersionNoOrigin = 1;
 }
 
 std::string EncodeTxn(const Txn& t) {
@@ -15,6 +16,7 @@ std::string EncodeTxn(const Txn& t) {
   head.push_back(static_cast<char>(t.kind));
   w.WriteLong(t.time_ms);
   w.WriteLong(t.session_id);
+  w.WriteLong(t.origin);
   switch (t.kind) {
     case TxnKind::kCreateSession:
       w.WriteInt(t.timeout_ms);
@@ -32,18 +34,23 @@ std::string EncodeTxn(const Txn& t) {
     case TxnKind::kDeleteExpired:
       w.WriteStringVector(t.paths);
       break;
+    case TxnKind::kSetOwner:
+      break;
   }
   return head + w.data();
 }
 
 Status DecodeTxn(std::string_view bytes, Txn* out) {
-  if (bytes.size() < 2 || static_cast<uint8_t>(bytes[0]) != kTxnVersion) {
+  const uint8_t version = bytes.empty() ? 0 : static_cast<uint8_t>(bytes[0]);
+  if (bytes.size() < 2 || (version != kTxnVersion && version != kTxnVersionNoOrigin)) {
     return Status::Corruption("log entry: unknown format version");
   }
   out->kind = static_cast<TxnKind>(bytes[1]);
   proto::Reader r(bytes.substr(2), 0x7fffffff);
   r.ReadLong(&out->time_ms);
   r.ReadLong(&out->session_id);
+  out->origin = kUnknownOrigin;
+  if (version == kTxnVersion) r.ReadLong(&out->origin);
   switch (out->kind) {
     case TxnKind::kCreateSession:
       r.ReadInt(&out->timeout_ms);
@@ -65,6 +72,8 @@ Status DecodeTxn(std::string_view bytes, Txn* out) {
     }
     case TxnKind::kDeleteExpired:
       r.ReadStringVector(&out->paths);
+      break;
+    case TxnKind::kSetOwner:
       break;
     default:
       return Status::Corruption("log entry: unknown kind " + std::to_string(bytes[1]));

@@ -1,10 +1,12 @@
 // The replicated log entry (DESIGN §3): a request, not a diff. Every replica applies it
-// deterministically. Format version 1:
-//   u8 version=1 | u8 kind | i64 time_ms (the proposer's wall clock) | i64 session_id | body
+// deterministically. Format version 2 (version 1, without origin, is still read):
+//   u8 version=2 | u8 kind | i64 time_ms (the proposer's wall clock) | i64 session_id |
+//   i64 origin (the proposing server's id) | body
 //   kCreateSession: i32 timeout_ms | buffer passwd
 //   kCloseSession:  u8 reason (0 client close, 1 expired)
 //   kRequest:       i32 cxid | vector<Id> auth | buffer payload (RequestHeader + body, as sent)
 //   kDeleteExpired: vector<ustring> paths (containers / TTL nodes found empty or expired)
+//   kSetOwner:      (none) the session now belongs to a connection on server `origin`
 #pragma once
 
 #include <cstdint>
@@ -22,12 +24,17 @@ enum class TxnKind : uint8_t {
   kCloseSession = 2,
   kRequest = 3,
   kDeleteExpired = 4,
+  kSetOwner = 5,
 };
+
+// Txn::origin of an entry written in format 1, which did not record it.
+inline constexpr int64_t kUnknownOrigin = -1;
 
 struct Txn {
   TxnKind kind = TxnKind::kRequest;
   int64_t time_ms = 0;
   int64_t session_id = 0;
+  int64_t origin = kUnknownOrigin;
   // kCreateSession
   int32_t timeout_ms = 0;
   std::string passwd;

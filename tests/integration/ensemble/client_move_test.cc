@@ -166,11 +166,9 @@ TEST(EnsembleClientMoveTest, RestartedServerRecoversAndTakesSessionsBack) {
 // the connection on SessionMovedException, ZOOKEEPER-710; QuorumTest.testSessionMoved) makes
 // the old handle's next write fail with a lost connection. Without that check both
 // connections act for one session, and the old one, on a lagging server, can write after the
-// new one (e.g. re-create an ephemeral the new owner just deleted).
-//
-// DISABLED: zknode has no session owner (see the report of tests/integration/ensemble): the
-// old connection's write is applied and answered OK. Enable once the server tracks owners.
-TEST(EnsembleClientMoveTest, DISABLED_OldConnectionOfAMovedSessionLosesIt) {
+// new one (e.g. re-create an ephemeral the new owner just deleted). zknode records the owner
+// in the log (kSetOwner on a re-attach) and every replica refuses the old server's write.
+TEST(EnsembleClientMoveTest, OldConnectionOfAMovedSessionLosesIt) {
   for (uint64_t seed : Seeds()) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     ZkEnsemble e(EnsembleOptions{.tick_ms = kTick, .seed = seed});

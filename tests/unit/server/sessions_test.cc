@@ -1,3 +1,4 @@
+#include "proto/jute.h"
 #include "server/sessions.h"
 
 #include <gtest/gtest.h>
@@ -43,6 +44,29 @@ TEST(SessionTable, SerializeRoundTrip) {
   EXPECT_FALSE(b.Deserialize(bytes.substr(0, 10), &consumed).ok());
 }
 
+TEST(SessionTable, OwnersRoundTripAndOldSnapshotsLoadWithoutThem) {
+  SessionTable a;
+  a.Add({0x100, 30000, std::string(16, 'p'), 2});
+  a.SetOwner(0x100, 1);
+  std::string bytes;
+  a.Serialize(&bytes);
+  SessionTable b;
+  size_t consumed = 0;
+  ASSERT_TRUE(b.Deserialize(bytes, &consumed).ok());
+  EXPECT_EQ(b.Find(0x100)->owner, 1);
+
+  // The format before owners: i32 count, then id, timeout, passwd per session.
+  proto::Writer w;
+  w.WriteInt(1);
+  w.WriteLong(0x300);
+  w.WriteInt(5000);
+  w.WriteBuffer(std::string(16, 'r'));
+  ASSERT_TRUE(b.Deserialize(w.data(), &consumed).ok());
+  EXPECT_EQ(consumed, w.data().size());
+  ASSERT_NE(b.Find(0x300), nullptr);
+  EXPECT_EQ(b.Find(0x300)->owner, -1);
+}
+
 TEST(SessionIds, CarryTheServerIdInTheTopByte) {
   int64_t id = InitialSessionId(2, 1700000000000);
   EXPECT_EQ(static_cast<uint64_t>(id) >> 56, 2u);
@@ -76,6 +100,22 @@ TEST(Txn, RoundTripsEveryKind) {
   de.paths = {"/a", "/b"};
   ASSERT_TRUE(DecodeTxn(EncodeTxn(de), &out).ok());
   EXPECT_EQ(out.paths, de.paths);
+
+  Txn owner;
+  owner.kind = TxnKind::kSetOwner;
+  owner.session_id = 0x55;
+  owner.origin = 2;
+  ASSERT_TRUE(DecodeTxn(EncodeTxn(owner), &out).ok());
+  EXPECT_EQ(out.kind, TxnKind::kSetOwner);
+  EXPECT_EQ(out.origin, 2);
+
+  // Format 1 had no origin: version byte 1, then the body without it.
+  std::string v1 = EncodeTxn(req);
+  v1[0] = 1;
+  v1.erase(2 + 16, 8);
+  ASSERT_TRUE(DecodeTxn(v1, &out).ok());
+  EXPECT_EQ(out.origin, kUnknownOrigin);
+  EXPECT_EQ(out.payload, req.payload);
 
   std::string bytes = EncodeTxn(req);
   EXPECT_FALSE(DecodeTxn(bytes.substr(0, bytes.size() - 2), &out).ok());
