@@ -24,6 +24,8 @@ for i in 0 1 2; do
   for _ in $(seq 1 50); do "$ZKOPS" server status "$CFG/zoo$i.cfg" >/dev/null 2>&1 && break; sleep 0.2; done
   echo "server.$i (port 218$i): $("$ZKOPS" server status "$CFG/zoo$i.cfg" 2>/dev/null | tail -n 1)"
 done
+echo; echo "== zkops status (the whole ensemble)"
+"$ZKOPS" status --servers 127.0.0.1:2180,127.0.0.1:2181,127.0.0.1:2182 || true
 echo; echo "== zkCli.sh on 2180: create /quickstart"
 cli 2180 create /quickstart "written on 2180 at $(date +%T)" || true
 for p in 2181 2182; do

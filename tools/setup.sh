@@ -14,7 +14,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   zookeeper zookeeper-bin libzookeeper-mt-dev
   python3 python3-kazoo
-  netcat-openbsd procps iproute2 tmux iptables nftables
+  netcat-openbsd procps iproute2 tmux iptables nftables openssh-server rsync
   libreadline-dev
 )
 

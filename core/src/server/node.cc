@@ -23,6 +23,40 @@ Status LoadKind(const config::ZooConfig& cfg, const std::string& dir, const std:
 
 }  // namespace
 
+ServerOptions MakeServerOptions(const config::ZooConfig& cfg,
+                                const std::vector<const plugin_loader::LoadedPlugin*>& plugins) {
+  ServerOptions options;
+  options.cfg = cfg;
+  options.super_digest = cfg.super_digest;
+  options.container_check_interval_ms = cfg.container_check_interval_ms;
+  for (const auto* lib : plugins) options.plugins.push_back({lib->kind, lib->name, lib->version});
+  return options;
+}
+
+ElectionContext MakeElectionContext(const config::ZooConfig& cfg, Host* host, Storage* storage,
+                                    Transport* transport, StateMachine* state_machine) {
+  ElectionContext ctx;
+  ctx.host = host;
+  ctx.storage = storage;
+  ctx.transport = transport;
+  ctx.state_machine = state_machine;
+  ctx.my_id = cfg.my_id;
+  for (const auto& line : cfg.servers) {
+    PeerInfo p;
+    p.id = line.id;
+    p.quorum = {line.host, line.quorum_port};
+    p.election = {line.host, line.election_port};
+    p.voter = !line.observer;
+    ctx.peers.push_back(p);
+  }
+  ctx.tick_ms = cfg.tick_time;
+  ctx.init_limit = cfg.init_limit;
+  ctx.sync_limit = cfg.sync_limit;
+  ctx.snap_count = cfg.snap_count;
+  ctx.snap_retain_count = cfg.autopurge_snap_retain_count;
+  return ctx;
+}
+
 Node::~Node() { Stop(); }
 
 Status Node::Create(const config::ZooConfig& cfg, std::unique_ptr<Node>* out, int* exit_code) {
@@ -55,13 +89,8 @@ Status Node::Create(const config::ZooConfig& cfg, std::unique_ptr<Node>* out, in
   n->election_ = ef->Create(ecfg, n->loop_.get(), &s);
   if (!s.ok()) return s;
 
-  ServerOptions options;
-  options.cfg = cfg;
-  options.super_digest = cfg.super_digest;
-  options.container_check_interval_ms = cfg.container_check_interval_ms;
-  for (const auto* lib : {n->transport_lib_.get(), n->storage_lib_.get(), n->election_lib_.get()}) {
-    options.plugins.push_back({lib->kind, lib->name, lib->version});
-  }
+  ServerOptions options = MakeServerOptions(
+      cfg, {n->transport_lib_.get(), n->storage_lib_.get(), n->election_lib_.get()});
 
   *exit_code = kExitDataDir;
   s = n->storage_->Open(cfg.data_dir, cfg.data_log_dir);
@@ -72,27 +101,9 @@ Status Node::Create(const config::ZooConfig& cfg, std::unique_ptr<Node>* out, in
 
   n->server_ = std::make_unique<ZkServer>(options, n->loop_.get(), n->transport_.get(),
                                           n->election_.get());
-  ElectionContext ctx;
-  ctx.host = n->loop_.get();
-  ctx.storage = n->storage_.get();
-  ctx.transport = n->transport_.get();
-  ctx.state_machine = n->server_.get();
-  ctx.my_id = cfg.my_id;
-  for (const auto& line : cfg.servers) {
-    PeerInfo p;
-    p.id = line.id;
-    p.quorum = {line.host, line.quorum_port};
-    p.election = {line.host, line.election_port};
-    p.voter = !line.observer;
-    ctx.peers.push_back(p);
-  }
-  ctx.tick_ms = cfg.tick_time;
-  ctx.init_limit = cfg.init_limit;
-  ctx.sync_limit = cfg.sync_limit;
-  ctx.snap_count = cfg.snap_count;
-  ctx.snap_retain_count = cfg.autopurge_snap_retain_count;
   *exit_code = kExitDataDir;
-  s = n->election_->Start(ctx);
+  s = n->election_->Start(MakeElectionContext(cfg, n->loop_.get(), n->storage_.get(),
+                                              n->transport_.get(), n->server_.get()));
   if (!s.ok()) return s;
 
   *exit_code = kExitBindClientPort;

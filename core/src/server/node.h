@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/zoo_cfg.h"
 #include "plugin_loader/plugin_loader.h"
@@ -27,6 +28,13 @@ enum ExitCode {
   kExitAdminServer = 4,
   kExitBindClientPort = 5,
 };
+
+// What ZkServer and the election plugin are given for `cfg`, the same in zknode and in the
+// tests that wire servers by hand (tests/integration/ensemble).
+ServerOptions MakeServerOptions(const config::ZooConfig& cfg,
+                                const std::vector<const plugin_loader::LoadedPlugin*>& plugins);
+ElectionContext MakeElectionContext(const config::ZooConfig& cfg, Host* host, Storage* storage,
+                                    Transport* transport, StateMachine* state_machine);
 
 class Node {
  public:

@@ -29,6 +29,7 @@
 
 #include "../raft/ensemble.h"
 #include "config/zoo_cfg.h"
+#include "server/node.h"
 #include "server/server.h"
 #include "sim_client.h"
 #include "zk/election.h"
@@ -212,37 +213,14 @@ class ZkEnsemble {
     n.election = p.election()->Create(ecfg, n.host(), &s);
     if (!s.ok()) return s;
 
-    server::ServerOptions options;
-    options.cfg = cfg;
-    options.super_digest = cfg.super_digest;
-    options.container_check_interval_ms = cfg.container_check_interval_ms;
-    for (const auto* lib : {p.inproc.get(), p.memory.get(), p.raft.get()}) {
-      options.plugins.push_back({lib->kind, lib->name, lib->version});
-    }
+    server::ServerOptions options =
+        server::MakeServerOptions(cfg, {p.inproc.get(), p.memory.get(), p.raft.get()});
     s = n.transport->Start();
     if (!s.ok()) return s;
     n.zk = std::make_unique<server::ZkServer>(options, n.host(), n.transport.get(),
                                               n.election.get());
-    ElectionContext ctx;
-    ctx.host = n.host();
-    ctx.storage = n.storage.get();
-    ctx.transport = n.transport.get();
-    ctx.state_machine = n.zk.get();
-    ctx.my_id = cfg.my_id;
-    for (const auto& line : cfg.servers) {
-      PeerInfo peer;
-      peer.id = line.id;
-      peer.quorum = {line.host, line.quorum_port};
-      peer.election = {line.host, line.election_port};
-      peer.voter = !line.observer;
-      ctx.peers.push_back(peer);
-    }
-    ctx.tick_ms = cfg.tick_time;
-    ctx.init_limit = cfg.init_limit;
-    ctx.sync_limit = cfg.sync_limit;
-    ctx.snap_count = cfg.snap_count;
-    ctx.snap_retain_count = cfg.autopurge_snap_retain_count;
-    s = n.election->Start(ctx);
+    s = n.election->Start(server::MakeElectionContext(cfg, n.host(), n.storage.get(),
+                                                      n.transport.get(), n.zk.get()));
     sim_.WaitStorage();
     if (!s.ok()) return s;
     s = n.zk->Listen();

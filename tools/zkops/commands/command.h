@@ -34,5 +34,6 @@ int RunProvisionCommand(const std::vector<std::string>& args);  // provision.cc
 int RunFirewallCommand(const std::vector<std::string>& args);  // firewall.cc
 int RunStatusCommand(const std::vector<std::string>& args);  // status.cc
 int RunCliCommand(const std::vector<std::string>& args);  // cli.cc
+int RunDeployCommand(const std::vector<std::string>& args);  // deploy.cc
 
 }  // namespace zkops

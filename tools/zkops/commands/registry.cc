@@ -11,6 +11,7 @@ const std::vector<Command>& Commands() {
       {"server", "start, stop, restart or query one local zknode (zkServer.sh done right)",
        &RunServerCommand},
       {"status", "whole-ensemble health: roles, lag, quorum verdict", &RunStatusCommand},
+      {"deploy", "install the build on every server, provision, start, rolling restart", &RunDeployCommand},
       {"cli", "a zkCli.sh work-alike shell: same commands, output and exit codes", &RunCliCommand},
   };
   return kCommands;

@@ -154,6 +154,11 @@ zk::Status BuildRuleSet(const RenderedCluster& cluster,
   return zk::Status::OK();
 }
 
+// This machine's own tools reach the servers over loopback (`zkops server start|status`,
+// zkCli.sh -server localhost), and a pseudo-cluster's peers talk over it.
+constexpr const char* kLoopbackWhy =
+    "Loopback: this machine's own tools and servers (zkops server status, zkCli.sh localhost)";
+
 std::string RenderIptables(const RuleSet& r) {
   std::string t = Header(r, "iptables-restore --noflush");
   t += "# Apply: zkops firewall --format iptables --apply, which runs iptables-restore --noflush\n";
@@ -163,6 +168,9 @@ std::string RenderIptables(const RuleSet& r) {
   t += "*filter\n";
   t += ":" + r.chain + " - [0:0]\n";
   t += "-F " + r.chain + "\n";
+  t += "# " + std::string(kLoopbackWhy) + "\n";
+  t += "-A " + r.chain + " -i lo -m comment --comment \"zkops " + r.cluster +
+       " loopback\" -j ACCEPT\n";
   for (const Rule& rule : r.rules) {
     t += "# " + rule.why + "\n";
     if (rule.sources.empty()) t += "#   (no sources: refused to everyone)\n";
@@ -195,6 +203,8 @@ std::string RenderNftables(const RuleSet& r) {
   t += "table inet " + r.table + " {\n";
   t += "\tchain input {\n";
   t += "\t\ttype filter hook input priority filter; policy accept;\n";
+  t += "\t\t# " + std::string(kLoopbackWhy) + "\n";
+  t += "\t\tiif \"lo\" accept comment \"zkops " + r.cluster + " loopback\"\n";
   for (const Rule& rule : r.rules) {
     t += "\t\t# " + rule.why + "\n";
     std::vector<std::string> v4, v6;
