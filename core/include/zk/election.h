@@ -51,6 +51,23 @@ class StateMachine {
   // On the leader: a message a follower sent with Election::SendToLeader (e.g. the sessions
   // it saw touched). Not part of the log.
   virtual void OnFollowerMessage(uint64_t from_id, const std::string& payload) {}
+  // Added after the others (vtable order; see the ABI note in storage.h).
+  // The same bytes as TakeSnapshot, streamed without stalling the core loop and without a
+  // whole copy in this process: the state is captured at the call, `write` receives
+  // consecutive pieces of it on another thread (it may also be called on the core loop before
+  // this returns), then `done` runs on the core loop (possibly before this returns) with OK, or
+  // with the first error of serializing or of `write` (which then is not called again). The default uses
+  // TakeSnapshotAsync and writes the whole string at once.
+  using SnapshotWrite = std::function<Status(const char* data, size_t size)>;
+  virtual void StreamSnapshotAsync(SnapshotWrite write, std::function<void(Status)> done) {
+    TakeSnapshotAsync([write = std::move(write), done = std::move(done)](std::string bytes) {
+      if (bytes.empty()) {
+        done(Status::IoError("serializing the snapshot failed"));
+        return;
+      }
+      done(write(bytes.data(), bytes.size()));
+    });
+  }
 };
 
 // One `server.X` line.

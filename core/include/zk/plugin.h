@@ -18,7 +18,7 @@
 
 #include "zk/status.h"
 
-#define ZK_PLUGIN_ABI_MAJOR 1
+#define ZK_PLUGIN_ABI_MAJOR 2  // 2.0: streamed snapshots (storage.h, election.h)
 #define ZK_PLUGIN_ABI_MINOR 0
 
 #define ZK_STRINGIFY_INNER(x) #x

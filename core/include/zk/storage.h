@@ -8,6 +8,15 @@
 //
 // Group commit: entries appended while an fsync is in flight share the next fsync; a durable
 // plugin never does one fsync per entry under load (ZooKeeper's SyncRequestProcessor habit).
+//
+// Snapshots may be streamed (BeginSnapshot, SnapshotWriter::Write, CommitSnapshot) and read
+// back (ReadSnapshot), so that no whole copy of a large snapshot has to sit in memory.
+//
+// ABI 2.0: BeginSnapshot, CommitSnapshot, snapshots_readable and ReadSnapshot were added as
+// virtuals after the original ones, with defaults built on SaveSnapshot (a plugin that does
+// not override them buffers the snapshot in memory and cannot read it back), and
+// StateMachine::StreamSnapshotAsync likewise (election.h). The vtables grew, so the loader
+// refuses plugins built for ABI 1.x (plugin.h).
 #pragma once
 
 #include <cstdint>
@@ -51,6 +60,18 @@ struct PersistentState {
   std::vector<std::string> warnings;  // e.g. "dropped a torn tail at index 812"
 };
 
+// One snapshot being written in pieces. Destroying a writer that was not committed
+// discards what it wrote. Used by one thread at a time (any thread).
+class SnapshotWriter {
+ public:
+  virtual ~SnapshotWriter() = default;
+  // Appends the next `size` bytes of the snapshot's data. An error is sticky: the snapshot
+  // cannot be committed.
+  virtual Status Write(const char* data, size_t size) = 0;
+  // Bytes written so far.
+  virtual uint64_t size() const = 0;
+};
+
 struct StorageStats {
   uint64_t data_dir_bytes = 0;
   uint64_t log_dir_bytes = 0;
@@ -86,7 +107,58 @@ class Storage {
   virtual bool durable() const = 0;
   // Any thread.
   virtual StorageStats Stats() = 0;
+
+  // Streaming snapshots. BeginSnapshot: any thread; nullptr (and `*status` set) when no
+  // snapshot can be started. CommitSnapshot stores what `writer` received with `meta`, with
+  // exactly SaveSnapshot's contract (ordering, retain, trailing, `done`); a writer whose
+  // Write failed commits to that error. REQUIRES: `writer` came from this object's
+  // BeginSnapshot. The defaults buffer the data in memory and call SaveSnapshot; a plugin
+  // overrides both or neither.
+  virtual std::unique_ptr<SnapshotWriter> BeginSnapshot(Status* status);
+  virtual void CommitSnapshot(std::unique_ptr<SnapshotWriter> writer, SnapshotMeta meta,
+                              int retain, uint64_t trailing, Done done);
+  // True when ReadSnapshot works: the caller then need not keep its own copy of the newest
+  // snapshot (e.g. to send it to a lagging follower).
+  virtual bool snapshots_readable() const { return false; }
+  // Reads the stored snapshot with last index `index` (kNotFound once purged or never
+  // stored). Synchronous; any thread, concurrently with the other calls. The default is
+  // kNotSupported.
+  virtual Status ReadSnapshot(uint64_t index, Snapshot* out) {
+    return Status::NotSupported("this storage cannot read snapshots back");
+  }
 };
+
+namespace storage_internal {
+// The default SnapshotWriter: the data in one string, for SaveSnapshot.
+class BufferedSnapshotWriter final : public SnapshotWriter {
+ public:
+  Status Write(const char* data, size_t size) override {
+    data_.append(data, size);
+    return Status::OK();
+  }
+  uint64_t size() const override { return data_.size(); }
+  std::string& data() { return data_; }
+
+ private:
+  std::string data_;
+};
+}  // namespace storage_internal
+
+inline std::unique_ptr<SnapshotWriter> Storage::BeginSnapshot(Status* status) {
+  *status = Status::OK();
+  return std::make_unique<storage_internal::BufferedSnapshotWriter>();
+}
+
+inline void Storage::CommitSnapshot(std::unique_ptr<SnapshotWriter> writer, SnapshotMeta meta,
+                                    int retain, uint64_t trailing, Done done) {
+  // The default BeginSnapshot made it (a plugin overrides both or neither).
+  auto* buffered = static_cast<storage_internal::BufferedSnapshotWriter*>(writer.get());
+  Snapshot snapshot;
+  snapshot.meta = std::move(meta);
+  snapshot.data = std::move(buffered->data());
+  writer.reset();
+  SaveSnapshot(std::move(snapshot), retain, trailing, std::move(done));
+}
 
 class StorageFactory : public PluginFactory {
  public:

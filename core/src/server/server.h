@@ -69,6 +69,8 @@ class ZkServer : public ConnectionHandler, public StateMachine {
   // Serializes in a fork()ed child that holds a copy-on-write image of the state, so a large
   // tree costs the core loop only the fork (ZooKeeper's lesson: snapshots stall writes).
   void TakeSnapshotAsync(std::function<void(std::string)> done) override;
+  // The same fork, with the child's bytes handed to `write` in pieces as they arrive.
+  void StreamSnapshotAsync(SnapshotWrite write, std::function<void(Status)> done) override;
   Status Restore(uint64_t index, uint64_t term, const std::string& data) override;
   void OnRoleChange(Role role, uint64_t leader_id) override;
   void OnFollowerMessage(uint64_t from_id, const std::string& payload) override;

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstring>
+#include <memory>
 
 #include "common/log.h"
 #include "proto/jute.h"
@@ -240,17 +243,31 @@ std::string ZkServer::TakeSnapshot() {
 }
 
 void ZkServer::TakeSnapshotAsync(std::function<void(std::string)> done) {
+  auto bytes = std::make_shared<std::string>();
+  StreamSnapshotAsync(
+      [bytes](const char* data, size_t size) {
+        bytes->append(data, size);
+        return Status::OK();
+      },
+      [bytes, done = std::move(done)](Status s) { done(s.ok() ? std::move(*bytes) : ""); });
+}
+
+void ZkServer::StreamSnapshotAsync(SnapshotWrite write, std::function<void(Status)> done) {
   if (snapshot_reader_.joinable()) snapshot_reader_.join();
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    done(TakeSnapshot());
-    return;
+  pid_t pid = -1;
+  if (pipe2(fds, O_CLOEXEC) == 0) {
+    pid = fork();
+    if (pid < 0) {
+      close(fds[0]);
+      close(fds[1]);
+    }
   }
-  pid_t pid = fork();
   if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    done(TakeSnapshot());
+    spdlog::warn("Cannot fork to take a snapshot ({}); serializing on the core loop",
+                 std::strerror(errno));
+    std::string bytes = TakeSnapshot();
+    done(write(bytes.data(), bytes.size()));
     return;
   }
   if (pid == 0) {
@@ -259,26 +276,42 @@ void ZkServer::TakeSnapshotAsync(std::function<void(std::string)> done) {
     std::string bytes = TakeSnapshot();
     size_t off = 0;
     while (off < bytes.size()) {
-      ssize_t n = write(fds[1], bytes.data() + off, bytes.size() - off);
+      ssize_t n = ::write(fds[1], bytes.data() + off, bytes.size() - off);
+      if (n < 0 && errno == EINTR) continue;
       if (n <= 0) _exit(1);
       off += static_cast<size_t>(n);
     }
     _exit(0);
   }
   close(fds[1]);
-  snapshot_reader_ = std::thread([fd = fds[0], pid, loop = loop_, done = std::move(done)] {
-    std::string bytes;
-    char buf[1 << 16];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
-      if (n > 0) bytes.append(buf, static_cast<size_t>(n));
+  // The parent holds one chunk at a time: the bytes go on to `write` (the storage's file) as
+  // they arrive, never a whole copy of the tree.
+  snapshot_reader_ = std::thread([fd = fds[0], pid, loop = loop_, write = std::move(write),
+                                  done = std::move(done)] {
+    constexpr size_t kChunk = 1 << 20;
+    std::unique_ptr<char[]> buf(new char[kChunk]);
+    Status s;
+    for (;;) {
+      ssize_t n = read(fd, buf.get(), kChunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        s = Status::IoError(std::string("reading the snapshot from its child: ") +
+                            std::strerror(errno));
+        break;
+      }
+      if (n == 0) break;
+      s = write(buf.get(), static_cast<size_t>(n));
+      if (!s.ok()) break;
     }
+    if (!s.ok()) kill(pid, SIGKILL);
     close(fd);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) bytes.clear();
-    loop->Post([done, bytes = std::move(bytes)]() mutable { done(std::move(bytes)); });
+    if (s.ok() && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+      s = Status::IoError("the snapshot child failed (wait status " + std::to_string(status) + ")");
+    }
+    loop->Post([done, s]() { done(s); });
   });
 }
 

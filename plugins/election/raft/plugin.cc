@@ -23,6 +23,10 @@ class RaftElectionFactory final : public ElectionFactory {
         {"snapshotTrailing", KeySpec::Type::kInt, "2048",
          "Log entries kept after a snapshot, so a lagging follower catches up from the log "
          "instead of receiving the whole snapshot."},
+        {"snapshotLogBytes", KeySpec::Type::kInt, "67108864",
+         "Also take a snapshot once this many bytes of log entries were applied since the "
+         "last one (besides snapCount entries): libraft keeps that log in memory. "
+         "0 = entries only."},
     };
   }
 
@@ -37,6 +41,14 @@ class RaftElectionFactory final : public ElectionFactory {
     s.heartbeat_timeout_ms = config.GetInt("heartbeatTimeoutMs");
     s.snapshot_trailing =
         config.GetString("snapshotTrailing").empty() ? 2048 : config.GetInt("snapshotTrailing");
+    s.snapshot_log_bytes = config.GetString("snapshotLogBytes").empty()
+                               ? s.snapshot_log_bytes
+                               : config.GetInt("snapshotLogBytes");
+    if (s.snapshot_log_bytes < 0) {
+      *status = Status::InvalidArgument("election.raft.snapshotLogBytes: expected >= 0, got " +
+                                        std::to_string(s.snapshot_log_bytes));
+      return nullptr;
+    }
     if (s.election_timeout_ms < 0 || s.election_timeout_ms > 600000) {
       *status = Status::InvalidArgument(
           "election.raft.electionTimeoutMs: expected 0 (derived) or 1..600000, got " +

@@ -236,6 +236,7 @@ void RaftElection::ApplyEntry(const raft_buffer* buf) {
   for (int i = 0; i < 8; ++i) term = (term << 8) | p[i];
   ctx_.state_machine->Apply(index, term,
                             std::string(reinterpret_cast<const char*>(p) + 8, buf->len - 8));
+  MaybeForceSnapshot(buf->len);
   auto it = applied_dones_.find(index);
   if (it != applied_dones_.end()) {
     if (it->second) Defer([done = std::move(it->second)] { done(Status::OK()); });
@@ -243,24 +244,53 @@ void RaftElection::ApplyEntry(const raft_buffer* buf) {
   }
 }
 
+// libraft 0.15 takes a snapshot only after `threshold` applied entries; its whole log since
+// the last snapshot stays in memory, so large entries need a byte bound too (ZooKeeper 3.8
+// snapshots after snapCount txns or snapSizeLimitInKb of txn log, whichever comes first).
+// Lowering the threshold to 1 makes libraft take one at the end of this apply batch.
+void RaftElection::MaybeForceSnapshot(size_t entry_bytes) {
+  log_bytes_since_snapshot_ += entry_bytes;
+  if (settings_.snapshot_log_bytes <= 0 || snapshot_forced_ || snapshot_taking_ ||
+      log_bytes_since_snapshot_ < static_cast<uint64_t>(settings_.snapshot_log_bytes)) {
+    return;
+  }
+  snapshot_forced_ = true;
+  raft_set_snapshot_threshold(&raft_, 1);
+}
+
 int RaftElection::TakeSnapshot(raft_buffer* bufs[], unsigned* n_bufs) {
   *bufs = nullptr;
   *n_bufs = 0;
   if (snapshot_taking_) return RAFT_BUSY;  // libraft retries at the next threshold
+  Status s;
+  std::shared_ptr<RaftIo::LocalSnapshot> local = io_->BeginLocalSnapshot(&s);
+  if (!local) {
+    host_->Log(LogLevel::kError, "raft: cannot start a snapshot: " + s.ToString());
+    return RAFT_BUSY;  // retried at the next apply
+  }
+  if (snapshot_forced_) {
+    snapshot_forced_ = false;
+    raft_set_snapshot_threshold(
+        &raft_, static_cast<unsigned>(std::clamp<int64_t>(ctx_.snap_count, 1, 1u << 30)));
+  }
+  log_bytes_since_snapshot_ = 0;
   snapshot_taking_ = true;
   snapshot_ready_ = false;
-  snapshot_data_.clear();
+  snapshot_status_ = Status::OK();
   std::weak_ptr<bool> alive = alive_;
-  ctx_.state_machine->TakeSnapshotAsync([this, alive](std::string data) {
-    if (alive.expired()) return;
-    snapshot_data_ = std::move(data);
-    snapshot_ready_ = true;
-    if (snapshot_run_) {
-      auto run = std::move(snapshot_run_);
-      snapshot_run_ = nullptr;
-      run();
-    }
-  });
+  // The bytes go from the state machine's thread straight into storage's writer.
+  ctx_.state_machine->StreamSnapshotAsync(
+      [local](const char* data, size_t size) { return local->Write(data, size); },
+      [this, alive](Status status) {
+        if (alive.expired()) return;
+        snapshot_status_ = std::move(status);
+        snapshot_ready_ = true;
+        if (snapshot_run_) {
+          auto run = std::move(snapshot_run_);
+          snapshot_run_ = nullptr;
+          run();
+        }
+      });
   return 0;
 }
 
@@ -276,11 +306,14 @@ void RaftElection::AsyncGate(std::function<void()> run) {
 }
 
 int RaftElection::FillSnapshot(raft_buffer* bufs[], unsigned* n_bufs) {
-  if (snapshot_data_.empty()) return RAFT_IOERR;  // serializing failed
+  if (!snapshot_status_.ok()) {
+    host_->Log(LogLevel::kError, "raft: taking a snapshot failed: " + snapshot_status_.ToString());
+    return RAFT_IOERR;
+  }
   auto* b = static_cast<raft_buffer*>(raft_malloc(sizeof(raft_buffer)));
   if (b == nullptr) return RAFT_NOMEM;
-  b->base = snapshot_data_.data();  // stays ours until FinalizeSnapshot
-  b->len = snapshot_data_.size();
+  // The bytes are in storage's writer already; snapshot_put commits them (raft_io.h).
+  *b = RaftIo::LocalMarker();
   *bufs = b;
   *n_bufs = 1;
   return 0;
@@ -290,7 +323,7 @@ int RaftElection::FinalizeSnapshot(raft_buffer* bufs[], unsigned* n_bufs) {
   raft_free(*bufs);
   *bufs = nullptr;
   *n_bufs = 0;
-  std::string().swap(snapshot_data_);
+  io_->DropLocalSnapshot();  // no-op once snapshot_put committed it
   snapshot_ready_ = false;
   snapshot_taking_ = false;
   return 0;

@@ -30,6 +30,9 @@ struct Settings {
   int64_t election_timeout_ms = 0;
   int64_t heartbeat_timeout_ms = 0;
   int64_t snapshot_trailing = 2048;
+  // A snapshot is also taken once this many bytes of entries were applied since the last
+  // one (libraft keeps every entry since the last snapshot in memory). 0 = no byte bound.
+  int64_t snapshot_log_bytes = int64_t{64} << 20;
 };
 
 // The timeouts a configuration yields (README.md "Timeouts").
@@ -81,12 +84,15 @@ class RaftElection final : public Election {
   Status BuildConfiguration(raft_configuration* conf, std::string* my_address);
   // libraft fsm.
   void ApplyEntry(const raft_buffer* buf);
-  // fsm version 3: TakeSnapshot (core loop) asks the state machine for its bytes, which it
-  // serializes off the loop; FillSnapshot (libraft's async work, run once they arrived) hands
-  // them to libraft without a copy; FinalizeSnapshot releases them.
+  // fsm version 3: TakeSnapshot (core loop) has the state machine stream its bytes, off the
+  // loop, into a storage writer (RaftIo::BeginLocalSnapshot); FillSnapshot (libraft's async
+  // work, run once they are all written) hands libraft a marker buffer that snapshot_put
+  // turns into a commit of that writer; FinalizeSnapshot drops an uncommitted one.
+  // MaybeForceSnapshot (per applied entry) adds the byte bound on the in-memory log.
   int TakeSnapshot(raft_buffer* bufs[], unsigned* n_bufs);
   int FillSnapshot(raft_buffer* bufs[], unsigned* n_bufs);
   int FinalizeSnapshot(raft_buffer* bufs[], unsigned* n_bufs);
+  void MaybeForceSnapshot(size_t entry_bytes);
   void AsyncGate(std::function<void()> run);
   int RestoreSnapshot(raft_buffer* buf);
 
@@ -135,8 +141,11 @@ class RaftElection final : public Election {
   raft raft_{};
   raft_fsm fsm_{};
   bool snapshot_taking_ = false;       // between TakeSnapshot and FinalizeSnapshot
-  bool snapshot_ready_ = false;        // snapshot_data_ holds the state machine's bytes
-  std::string snapshot_data_;
+  bool snapshot_ready_ = false;        // the state machine finished streaming its bytes
+  Status snapshot_status_;             // how that ended
+  // Bytes of log entries applied since the last snapshot started (log memory bound).
+  uint64_t log_bytes_since_snapshot_ = 0;
+  bool snapshot_forced_ = false;  // the entry threshold was lowered to start one now
   std::function<void()> snapshot_run_;  // libraft's async work, waiting for the bytes
   bool started_ = false;       // Start was called
   bool raft_inited_ = false;   // raft_init succeeded, raft_close not yet called

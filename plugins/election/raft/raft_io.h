@@ -5,8 +5,11 @@
 //   they return (libraft 0.15 io.html), so they block the core loop on the storage thread's
 //   completion. Everything else is asynchronous: Storage's `done` is posted back to the core
 //   loop and only then is libraft's callback run (an append is acknowledged once durable).
-// * snapshot_get serves the last snapshot stored or loaded from an in-memory copy (Storage
-//   has no read-back of snapshots).
+// * Snapshots this server takes are streamed by the state machine straight into a
+//   Storage::SnapshotWriter (BeginLocalSnapshot); libraft's snapshot then carries only a
+//   marker buffer, and snapshot_put commits what was written. snapshot_get reads the newest
+//   snapshot back from storage on a helper thread (Storage::ReadSnapshot); only a storage
+//   that cannot read snapshots back makes us keep an in-memory copy of it.
 // * Fixes that came to libraft after 0.15 are emulated at this boundary (see Deliver and the
 //   .cc): no commit of an older term's entry by counting replicas, commit on a follower's
 //   match index, no stale AppendEntries result after a term change, no election while a
@@ -23,8 +26,10 @@ extern "C" {
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "wire.h"
 #include "zk/host.h"
@@ -82,6 +87,22 @@ class RaftIo {
   // with a leader refuses, Raft §4.2.3), as if its heartbeats had stopped for an election
   // timeout. libraft 0.15 has no call for it; the fields are the ones convert.c clears.
   void ForgetLeader();
+  // A snapshot of this server's state being streamed to storage (see the top comment).
+  struct LocalSnapshot {
+    std::mutex mu;                           // Write runs on the state machine's thread
+    std::unique_ptr<SnapshotWriter> writer;  // null once committed or dropped
+    bool keep_copy = false;                  // storage cannot read snapshots back
+    std::string copy;                        // the bytes, when keep_copy
+    // Any thread: appends to the writer (and the copy).
+    Status Write(const char* data, size_t size);
+  };
+  // Starts streaming a local snapshot; null (and `*status`) if storage cannot start one.
+  // It stays the pending one until snapshot_put commits it or DropLocalSnapshot.
+  std::shared_ptr<LocalSnapshot> BeginLocalSnapshot(Status* status);
+  void DropLocalSnapshot();
+  // The one-buffer stand-in for a local snapshot's data in libraft's raft_snapshot.
+  static raft_buffer LocalMarker();
+
   // On a follower that is not installing a snapshot: its election timer expires now, so it
   // becomes a candidate (pre-vote first) at once instead of at its randomized timeout.
   void ExpireElectionTimer();
@@ -92,6 +113,7 @@ class RaftIo {
     uint64_t term = 0;
     uint64_t conf_index = 0;
     std::string conf;  // EncodeConfiguration
+    // Only when storage cannot read snapshots back (or between LoadState and Load).
     std::shared_ptr<const std::string> data;
   };
   // A libraft request waiting for storage; `complete` runs libraft's callback.
@@ -140,6 +162,8 @@ class RaftIo {
   uint64_t restore_index_ = 0;
   uint64_t restore_term_ = 0;
   std::optional<Snap> snap_;  // last snapshot stored or loaded
+  std::shared_ptr<LocalSnapshot> local_;  // being streamed, not yet committed
+  std::jthread snapshot_get_thread_;  // reads a snapshot back for snapshot_get (joins)
 
   raft_io_tick_cb tick_cb_ = nullptr;
   raft_io_recv_cb recv_cb_ = nullptr;

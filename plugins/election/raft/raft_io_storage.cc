@@ -103,6 +103,8 @@ int RaftIo::Load(raft_term* term, raft_id* voted_for, raft_snapshot** snapshot,
     s->bufs = bufs;
     s->n_bufs = 1;
     *snapshot = s;
+    // libraft owns its copy now; snapshot_get reads the file back when storage can.
+    if (storage_->snapshots_readable()) snap_->data.reset();
     restore_index_ = snap_->index;
     restore_term_ = snap_->term;
   }
@@ -219,6 +221,48 @@ int RaftIo::Truncate(raft_index index) {
   return 0;
 }
 
+namespace {
+// Its address marks a local snapshot's stand-in buffer; the bytes are never read.
+const char kLocalMarker[] = "zk-local-snapshot";
+}  // namespace
+
+raft_buffer RaftIo::LocalMarker() {
+  raft_buffer b;
+  b.base = const_cast<char*>(kLocalMarker);
+  b.len = sizeof(kLocalMarker);
+  return b;
+}
+
+Status RaftIo::LocalSnapshot::Write(const char* data, size_t size) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (!writer) return Status::Aborted("raft: the snapshot was abandoned");
+  Status s = writer->Write(data, size);
+  if (s.ok() && keep_copy) copy.append(data, size);
+  return s;
+}
+
+std::shared_ptr<RaftIo::LocalSnapshot> RaftIo::BeginLocalSnapshot(Status* status) {
+  DropLocalSnapshot();
+  auto local = std::make_shared<LocalSnapshot>();
+  local->writer = storage_->BeginSnapshot(status);
+  if (!local->writer) return nullptr;
+  local->keep_copy = !storage_->snapshots_readable();
+  local_ = local;
+  return local;
+}
+
+void RaftIo::DropLocalSnapshot() {
+  if (!local_) return;
+  std::unique_ptr<SnapshotWriter> writer;
+  {
+    std::lock_guard<std::mutex> lock(local_->mu);
+    writer = std::move(local_->writer);
+    std::string().swap(local_->copy);
+  }
+  local_.reset();
+  // `writer` is destroyed here, outside the lock: its partial snapshot is discarded.
+}
+
 int RaftIo::SnapshotPut(unsigned trailing, raft_io_snapshot_put* req, const raft_snapshot* snapshot,
                         raft_io_snapshot_put_cb cb) {
   Snap snap;
@@ -226,6 +270,33 @@ int RaftIo::SnapshotPut(unsigned trailing, raft_io_snapshot_put* req, const raft
   snap.term = snapshot->term;
   snap.conf_index = snapshot->configuration_index;
   snap.conf = EncodeConfiguration(snapshot->configuration, snapshot->configuration_index);
+  if (trailing != 0 && snapshot->n_bufs == 1 && snapshot->bufs[0].base == kLocalMarker) {
+    // A snapshot this server took: its bytes are already in the storage's writer.
+    if (!local_) return RAFT_IOERR;
+    std::unique_ptr<SnapshotWriter> writer;
+    std::string copy;
+    {
+      std::lock_guard<std::mutex> lock(local_->mu);
+      writer = std::move(local_->writer);
+      copy = std::move(local_->copy);
+    }
+    const bool keep_copy = local_->keep_copy;
+    local_.reset();
+    if (!writer) return RAFT_IOERR;
+    if (keep_copy) snap.data = std::make_shared<const std::string>(std::move(copy));
+    SnapshotMeta meta;
+    meta.index = snap.index;
+    meta.term = snap.term;
+    meta.configuration = snap.conf;
+    auto shared = std::make_shared<Snap>(std::move(snap));
+    const uint64_t seq = AddPending([this, req, cb, shared](int status) {
+      if (status == 0) snap_ = *shared;
+      cb(req, status);
+    });
+    storage_->CommitSnapshot(std::move(writer), std::move(meta), retain_, trailing,
+                             CompletionFor(seq));
+    return 0;
+  }
   std::string data;
   size_t total = 0;
   for (unsigned i = 0; i < snapshot->n_bufs; ++i) total += snapshot->bufs[i].len;
@@ -233,7 +304,7 @@ int RaftIo::SnapshotPut(unsigned trailing, raft_io_snapshot_put* req, const raft
   for (unsigned i = 0; i < snapshot->n_bufs; ++i) {
     data.append(static_cast<const char*>(snapshot->bufs[i].base), snapshot->bufs[i].len);
   }
-  snap.data = std::make_shared<const std::string>(data);
+  if (!storage_->snapshots_readable()) snap.data = std::make_shared<const std::string>(data);
 
   Snapshot stored;
   stored.meta.index = snap.index;
@@ -284,17 +355,11 @@ int RaftIo::SnapshotGet(raft_io_snapshot_get* req, raft_io_snapshot_get_cb cb) {
   s->index = snap_->index;
   s->term = snap_->term;
   s->configuration_index = conf_index;
-  s->bufs = static_cast<raft_buffer*>(raft_malloc(sizeof(raft_buffer)));
-  void* data = raft_malloc(std::max<size_t>(snap_->data->size(), 1));
-  if (s->bufs == nullptr || data == nullptr) {
-    raft_free(data);
+  s->bufs = static_cast<raft_buffer*>(raft_calloc(1, sizeof(raft_buffer)));
+  if (s->bufs == nullptr) {
     FreeSnapshot(s);
     return RAFT_NOMEM;
   }
-  std::memcpy(data, snap_->data->data(), snap_->data->size());
-  s->bufs[0].base = data;
-  s->bufs[0].len = snap_->data->size();
-  s->n_bufs = 1;
   const uint64_t seq = AddPending([req, cb, s](int status) {
     if (status == 0) {
       cb(req, s, 0);
@@ -304,8 +369,58 @@ int RaftIo::SnapshotGet(raft_io_snapshot_get* req, raft_io_snapshot_get_cb cb) {
     }
   });
   std::weak_ptr<bool> alive = alive_;
-  host_->Post([this, alive, seq] {
-    if (!alive.expired()) Complete(seq, Status::OK());
+  if (snap_->data) {
+    void* data = raft_malloc(std::max<size_t>(snap_->data->size(), 1));
+    if (data == nullptr) {
+      pending_.erase(seq);
+      FreeSnapshot(s);
+      return RAFT_NOMEM;
+    }
+    std::memcpy(data, snap_->data->data(), snap_->data->size());
+    s->bufs[0].base = data;
+    s->bufs[0].len = snap_->data->size();
+    s->n_bufs = 1;
+    host_->Post([this, alive, seq] {
+      if (!alive.expired()) Complete(seq, Status::OK());
+    });
+    return 0;
+  }
+  // Read the file back off the core loop (a large snapshot takes long enough to delay
+  // heartbeats); only one such read at a time.
+  if (snapshot_get_thread_.joinable()) snapshot_get_thread_.join();
+  snapshot_get_thread_ = std::jthread([this, alive, seq, index = snap_->index, s] {
+    Snapshot stored;
+    Status st = storage_->ReadSnapshot(index, &stored);
+    void* data = nullptr;
+    const size_t len = stored.data.size();
+    if (st.ok()) {
+      data = raft_malloc(std::max<size_t>(len, 1));
+      if (data == nullptr) st = Status::IoError("out of memory for a snapshot of " +
+                                                std::to_string(len) + " bytes");
+      else std::memcpy(data, stored.data.data(), len);
+    }
+    stored = Snapshot();
+    host_->Post([this, alive, seq, index, s, data, len, st] {
+      if (alive.expired() || pending_.find(seq) == pending_.end()) {
+        raft_free(data);  // cancelled by close; `s` went with it
+        return;
+      }
+      if (st.ok()) {
+        s->bufs[0].base = data;
+        s->bufs[0].len = len;
+        s->n_bufs = 1;
+        Complete(seq, Status::OK());
+        return;
+      }
+      // Not a storage failure of the log: a newer snapshot may have replaced this one.
+      // libraft retries sending a snapshot later.
+      host_->Log(LogLevel::kWarn, "raft: cannot read snapshot " + std::to_string(index) +
+                                      " back to send it: " + st.ToString());
+      Pending p = std::move(pending_[seq]);
+      pending_.erase(seq);
+      p.complete(RAFT_IOERR);
+      if (!closed_) hooks_.after_event();
+    });
   });
   return 0;
 }

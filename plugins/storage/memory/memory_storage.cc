@@ -160,6 +160,16 @@ Status MemoryStorage::Load(PersistentState* out) {
   return Status::OK();
 }
 
+Status MemoryStorage::ReadSnapshot(uint64_t index, Snapshot* out) {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  auto it = snapshots_by_index_.find(index);
+  if (it == snapshots_by_index_.end()) {
+    return Status::NotFound("storage.memory: no snapshot at index " + std::to_string(index));
+  }
+  *out = it->second;
+  return Status::OK();
+}
+
 StorageStats MemoryStorage::Stats() {
   StorageStats stats;
   stats.entries_appended = entries_appended_.load(std::memory_order_relaxed);

@@ -36,6 +36,11 @@ class MemoryStorage final : public Storage {
   void Truncate(uint64_t from_index, Done done) override;
   void SaveSnapshot(Snapshot snapshot, int retain, uint64_t trailing, Done done) override;
 
+  // BeginSnapshot/CommitSnapshot: the defaults (buffered, then SaveSnapshot), since the
+  // snapshot lives in memory here anyway.
+  bool snapshots_readable() const override { return true; }
+  Status ReadSnapshot(uint64_t index, Snapshot* out) override;
+
   bool durable() const override { return false; }
   StorageStats Stats() override;
 

@@ -1,6 +1,7 @@
 #include "snapshot_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -16,11 +17,13 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kMagic[8] = {'Z', 'K', 'S', 'N', 'A', 'P', '\0', '\0'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 1;          // WriteSnapshotFile
+constexpr uint32_t kStreamVersion = 2;    // SnapshotFileWriter
 // magic 8 + version 4 + index 8 + term 8 + config_len 4 + data_len 8
 constexpr size_t kHeaderSize = 40;
 constexpr size_t kCrcSize = 4;
 constexpr size_t kChunk = 1 << 20;  // write() size: keeps each syscall short
+std::atomic<uint64_t> next_stream_id{1};
 
 void PutLe(std::string* out, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -57,6 +60,16 @@ Status WriteAll(int fd, const char* p, size_t n, const std::string& path) {
     n -= static_cast<size_t>(w);
   }
   return Status::OK();
+}
+
+std::string Header(uint32_t version, const SnapshotMeta& meta, uint64_t data_len) {
+  std::string header(kMagic, sizeof(kMagic));
+  PutLe(&header, version, 4);
+  PutLe(&header, meta.index, 8);
+  PutLe(&header, meta.term, 8);
+  PutLe(&header, meta.configuration.size(), 4);
+  PutLe(&header, data_len, 8);
+  return header;
 }
 
 // Parses "snapshot.<digits>" exactly; false for temp files and anything else.
@@ -96,12 +109,7 @@ Status WriteSnapshotFile(const std::string& dir, const Snapshot& snapshot,
                          std::atomic<uint64_t>* fsyncs) {
   const std::string path = SnapshotPath(dir, snapshot.meta.index);
   const std::string tmp = path + kTempSuffix;
-  std::string header(kMagic, sizeof(kMagic));
-  PutLe(&header, kVersion, 4);
-  PutLe(&header, snapshot.meta.index, 8);
-  PutLe(&header, snapshot.meta.term, 8);
-  PutLe(&header, snapshot.meta.configuration.size(), 4);
-  PutLe(&header, snapshot.data.size(), 8);
+  const std::string header = Header(kVersion, snapshot.meta, snapshot.data.size());
   uint32_t crc = Crc(0, header.data(), header.size());
   crc = Crc(crc, snapshot.meta.configuration.data(), snapshot.meta.configuration.size());
   crc = Crc(crc, snapshot.data.data(), snapshot.data.size());
@@ -133,11 +141,91 @@ Status WriteSnapshotFile(const std::string& dir, const Snapshot& snapshot,
   return s;
 }
 
+SnapshotFileWriter::SnapshotFileWriter(const std::string& dir) : dir_(dir) {
+  tmp_ = (fs::path(dir) / (std::string(kSnapshotPrefix) + "stream-" +
+                           std::to_string(next_stream_id.fetch_add(1)) + kTempSuffix))
+             .string();
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    status_ = Status::IoError(Errno("create", tmp_));
+    return;
+  }
+  // Room for the header, written by Finish once index, term and lengths are known.
+  const std::string placeholder(kHeaderSize, '\0');
+  status_ = WriteAll(fd_, placeholder.data(), placeholder.size(), tmp_);
+}
+
+SnapshotFileWriter::~SnapshotFileWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!finished_ && !tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+Status SnapshotFileWriter::Write(const char* data, size_t size) {
+  if (!status_.ok()) return status_;
+  if (finished_) return Status::InvalidArgument("snapshot " + tmp_ + ": written after Finish");
+  status_ = WriteAll(fd_, data, size, tmp_);
+  if (status_.ok()) {
+    data_crc_ = Crc(data_crc_, data, size);
+    data_len_ += size;
+  }
+  return status_;
+}
+
+Status SnapshotFileWriter::Finish(const SnapshotMeta& meta, std::atomic<uint64_t>* fsyncs) {
+  if (!status_.ok()) return status_;
+  if (finished_) return Status::InvalidArgument("snapshot " + tmp_ + ": finished twice");
+  const std::string path = SnapshotPath(dir_, meta.index);
+  const std::string header = Header(kStreamVersion, meta, data_len_);
+  // crc32 over header, data, config in file order; the data's crc was computed as it came.
+  uint32_t crc = Crc(0, header.data(), header.size());
+  crc = static_cast<uint32_t>(crc32_combine(crc, data_crc_, static_cast<z_off_t>(data_len_)));
+  crc = Crc(crc, meta.configuration.data(), meta.configuration.size());
+  std::string tail = meta.configuration;
+  PutLe(&tail, crc, 4);
+  Status s = WriteAll(fd_, tail.data(), tail.size(), tmp_);
+  if (s.ok()) {
+    const char* p = header.data();
+    size_t n = header.size();
+    off_t at = 0;
+    while (s.ok() && n > 0) {
+      ssize_t w = ::pwrite(fd_, p, n, at);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        s = Status::IoError(Errno("write", tmp_));
+        break;
+      }
+      p += w;
+      n -= static_cast<size_t>(w);
+      at += w;
+    }
+  }
+  if (s.ok()) {
+    if (::fsync(fd_) != 0) s = Status::IoError(Errno("fsync", tmp_));
+    fsyncs->fetch_add(1, std::memory_order_relaxed);
+  }
+  if (::close(fd_) != 0 && s.ok()) s = Status::IoError(Errno("close", tmp_));
+  fd_ = -1;
+  if (s.ok() && ::rename(tmp_.c_str(), path.c_str()) != 0) {
+    s = Status::IoError(Errno("rename " + tmp_ + " to", path));
+  }
+  if (!s.ok()) {
+    status_ = s;
+    return s;  // the destructor deletes the temp file
+  }
+  finished_ = true;
+  s = SyncDir(dir_);
+  fsyncs->fetch_add(1, std::memory_order_relaxed);
+  return s;
+}
+
 Status ReadSnapshotFile(const std::string& dir, uint64_t index, Snapshot* out) {
   const std::string path = SnapshotPath(dir, index);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return Status::NotFound(Errno("open", path));
   if (fd < 0) return Status::IoError(Errno("open", path));
   std::string bytes;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) bytes.reserve(static_cast<size_t>(st.st_size));
   char buf[1 << 16];
   for (;;) {
     ssize_t r = ::read(fd, buf, sizeof(buf));
@@ -163,9 +251,9 @@ Status ReadSnapshotFile(const std::string& dir, uint64_t index, Snapshot* out) {
     return Status::Corruption(where + "bad magic at byte 0");
   }
   uint32_t version = static_cast<uint32_t>(GetLe(p + 8, 4));
-  if (version != kVersion) {
+  if (version != kVersion && version != kStreamVersion) {
     return Status::Corruption(where + "unknown format version " + std::to_string(version) +
-                              " at byte 8 (this plugin reads version 1)");
+                              " at byte 8 (this plugin reads versions 1 and 2)");
   }
   uint64_t file_index = GetLe(p + 12, 8);
   uint64_t term = GetLe(p + 20, 8);
@@ -190,9 +278,15 @@ Status ReadSnapshotFile(const std::string& dir, uint64_t index, Snapshot* out) {
   }
   out->meta.index = index;
   out->meta.term = term;
-  out->meta.configuration.assign(p + kHeaderSize, config_len);
-  bytes.resize(body);
-  bytes.erase(0, kHeaderSize + config_len);
+  if (version == kVersion) {  // config, then data
+    out->meta.configuration.assign(p + kHeaderSize, config_len);
+    bytes.resize(body);
+    bytes.erase(0, kHeaderSize + config_len);
+  } else {  // data, then config
+    out->meta.configuration.assign(p + kHeaderSize + data_len, config_len);
+    bytes.resize(kHeaderSize + data_len);
+    bytes.erase(0, kHeaderSize);
+  }
   out->data = std::move(bytes);
   return Status::OK();
 }

@@ -179,6 +179,47 @@ void SqliteStorage::SaveSnapshot(Snapshot snapshot, int retain, uint64_t trailin
   Enqueue(std::move(op));
 }
 
+std::unique_ptr<SnapshotWriter> SqliteStorage::BeginSnapshot(Status* status) {
+  std::string dir;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!open_ || stopping_) {
+      *status = Status::Aborted("storage.sqlite: not open");
+      return nullptr;
+    }
+    dir = data_dir_;
+  }
+  auto writer = std::make_unique<SnapshotFileWriter>(dir);
+  *status = writer->status();
+  if (!status->ok()) return nullptr;
+  return writer;
+}
+
+void SqliteStorage::CommitSnapshot(std::unique_ptr<SnapshotWriter> writer, SnapshotMeta meta,
+                                   int retain, uint64_t trailing, Done done) {
+  Op op;
+  op.kind = Kind::kSnapshot;
+  op.snapshot.meta = std::move(meta);
+  // REQUIRES (storage.h): it came from BeginSnapshot above.
+  op.writer.reset(static_cast<SnapshotFileWriter*>(writer.release()));
+  op.retain = retain;
+  op.a = trailing;
+  op.done = std::move(done);
+  Enqueue(std::move(op));
+}
+
+Status SqliteStorage::ReadSnapshot(uint64_t index, Snapshot* out) {
+  std::string dir;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!open_) return Status::Unavailable("storage.sqlite: not open");
+    dir = data_dir_;
+  }
+  // Safe beside the snapshot thread: a file is complete once it has its final name, and a
+  // purge that unlinks it while it is open here does not cut the read short.
+  return ReadSnapshotFile(dir, index, out);
+}
+
 void SqliteStorage::RunStorageThread() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
@@ -315,7 +356,7 @@ void SqliteStorage::StartSnapshot(Op op) {
   held_.push_back(Held{std::move(op.done), Status::OK(), seq});
   {
     std::lock_guard<std::mutex> lock(snap_mu_);
-    snap_jobs_.push_back(SnapshotJob{seq, std::move(op.snapshot), op.retain});
+    snap_jobs_.push_back(SnapshotJob{seq, std::move(op.snapshot), std::move(op.writer), op.retain});
   }
   snap_cv_.notify_one();
 }
@@ -331,12 +372,14 @@ void SqliteStorage::RunSnapshotThread() {
       snap_jobs_.pop_front();
     }
     SnapshotResult result{job.seq, Status::OK(), {}};
-    result.status = WriteSnapshotFile(data_dir_, job.snapshot, &fsyncs_);
+    result.status = job.writer ? job.writer->Finish(job.snapshot.meta, &fsyncs_)
+                               : WriteSnapshotFile(data_dir_, job.snapshot, &fsyncs_);
     if (result.status.ok()) {
       // Only once the new file is durable do older ones go (autopurge.snapRetainCount).
       snapshots_on_disk_ = PurgeSnapshots(data_dir_, job.retain, &result.warnings);
     }
     job.snapshot = Snapshot();
+    job.writer.reset();
     {
       std::lock_guard<std::mutex> lock(mu_);
       snapshot_results_.push_back(std::move(result));

@@ -22,6 +22,7 @@
 
 #include "counting_vfs.h"
 #include "log_db.h"
+#include "snapshot_file.h"
 #include "zk/host.h"
 #include "zk/storage.h"
 
@@ -47,6 +48,12 @@ class SqliteStorage final : public Storage {
   void Append(std::vector<LogEntry> entries, Done done) override;
   void Truncate(uint64_t from_index, Done done) override;
   void SaveSnapshot(Snapshot snapshot, int retain, uint64_t trailing, Done done) override;
+  // The data goes straight to a temp file in dataDir as it is written (snapshot_file.h).
+  std::unique_ptr<SnapshotWriter> BeginSnapshot(Status* status) override;
+  void CommitSnapshot(std::unique_ptr<SnapshotWriter> writer, SnapshotMeta meta, int retain,
+                      uint64_t trailing, Done done) override;
+  bool snapshots_readable() const override { return true; }
+  Status ReadSnapshot(uint64_t index, Snapshot* out) override;
 
   // synchronous=FULL only: with NORMAL a commit reaches the OS but not the disk, so it
   // survives a crash of zknode but not of the machine.
@@ -61,7 +68,8 @@ class SqliteStorage final : public Storage {
     uint64_t b = 0;  // voted_for
     int retain = 0;
     std::vector<LogEntry> entries;
-    Snapshot snapshot;
+    Snapshot snapshot;  // kSnapshot: meta, and the data unless `writer` holds it
+    std::unique_ptr<SnapshotFileWriter> writer;
     Done done;
   };
   // A `done` waiting for an earlier snapshot to become durable.
@@ -73,6 +81,7 @@ class SqliteStorage final : public Storage {
   struct SnapshotJob {
     uint64_t seq;
     Snapshot snapshot;
+    std::unique_ptr<SnapshotFileWriter> writer;  // streamed: the data is in its file
     int retain;
   };
   struct SnapshotResult {
