@@ -75,7 +75,15 @@ TEST_F(ProcessTest, DaemonLeadsItsSessionAndInheritsNoOtherDescriptor) {
   EXPECT_TRUE(IsAlive(pid));
   EXPECT_EQ(::getsid(pid), pid);
   EXPECT_EQ(ProcessGroupOf(pid), pid);
-  // Before or after the exec, only 0, 1 and 2 are open.
+  // Once the shell has exec'd sleep (a shell starting up may hold a descriptor for a moment),
+  // only 0, 1 and 2 are open: nothing of ours leaked through the launch.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string comm;
+  while (comm != "sleep" && std::chrono::steady_clock::now() < deadline) {
+    std::ifstream("/proc/" + std::to_string(pid) + "/comm") >> comm;
+    if (comm != "sleep") std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(comm, "sleep");
   int fds = 0;
   for (auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
     (void)e;

@@ -276,6 +276,7 @@ void ZkClient::Close() {
       req.header = {p->xid, static_cast<int32_t>(OpCode::kCloseSession)};
       req.body = zk::proto::EmptyRequest{};
       sent_.push_back(p);
+      close_sent_ = true;
       SendLocked(zk::proto::EncodeRequest(req));
       cv_.wait_for(lk, std::chrono::milliseconds(kCloseWaitMs), [&] { return p->done; });
     }
@@ -325,11 +326,16 @@ void ZkClient::Run() {
       fd_ = -1;
     }
     if (fd >= 0) close(fd);
+    bool close_sent;
     {
       std::lock_guard<std::mutex> lk(mu_);
       if (!IsAlive(state_) || closing_) return;  // expired / auth failed / closed
+      close_sent = close_sent_;
     }
     FailAll(ErrorCode::kConnectionLoss);
+    // The server ends the connection after answering closeSession: Close() emits Closed,
+    // and Java's client shows no Disconnected in between.
+    if (close_sent) return;
     if (was_connected) Emit({KeeperState::kDisconnected, EventType::kNone, std::nullopt});
     idx = (idx + 1) % n;
     if (!connected && ++failures >= n) {

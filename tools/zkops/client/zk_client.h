@@ -116,6 +116,7 @@ class ZkClient {
   std::condition_variable cv_;
   State state_ = State::kConnecting;
   bool closing_ = false;
+  bool close_sent_ = false;  // closeSession sent: the link going down is the end
   bool started_ = false;
   int fd_ = -1;  // the connected socket (owned by the I/O thread), -1 when none
   int wake_fd_[2] = {-1, -1};
