@@ -202,7 +202,8 @@ void RaftElection::ShortenForwards(uint64_t old_leader) {
 }
 
 void RaftElection::Park(uint64_t seq, std::string data, ProposeDone done) {
-  parked_[seq] = Parked{std::move(data), std::move(done), host_->NowMs() + ForwardTimeoutMs(timeouts_)};
+  const int64_t deadline = host_->NowMs() + ForwardTimeoutMs(timeouts_);
+  parked_[seq] = Parked{std::move(data), std::move(done), deadline};
   ArmParkedTimer();
 }
 

@@ -36,7 +36,8 @@ bool Exchange(const std::string& path, const std::string& request, double timeou
   bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   if (!ok) *error = "cannot connect to " + path + ": " + std::strerror(errno);
   const std::string line = request + "\n";
-  if (ok && ::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
+  if (ok &&
+      ::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
     *error = std::string("cannot send the request: ") + std::strerror(errno);
     ok = false;
   }
