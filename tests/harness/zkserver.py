@@ -89,6 +89,25 @@ def four_letter(host, port, word, timeout=5.0):
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+def srvr_fields(text, keys=("Mode", "Zxid")):
+    """The "Key: value" lines of a srvr reply whose key is in `keys`, as a dict."""
+    out = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key in keys:
+            out[key] = value.strip()
+    return out
+
+
+def log_tail(path, lines=40):
+    """The last `lines` lines of a server log, for failure messages."""
+    try:
+        with open(path, "rb") as f:
+            return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
 def _die_with_parent():
     """preexec_fn: SIGKILL this child when the process that started it exits."""
     import ctypes

@@ -124,19 +124,10 @@ class Server:
         """{'Mode': ..., 'Zxid': ...}, or {} when not serving / unreachable / paused."""
         if self.paused or not self.running:
             return {}
-        out = {}
-        for line in self.four_letter("srvr").splitlines():
-            key, sep, value = line.partition(": ")
-            if sep and key in ("Mode", "Zxid"):
-                out[key] = value.strip()
-        return out
+        return zkserver.srvr_fields(self.four_letter("srvr"))
 
     def log_tail(self, lines=40):
-        try:
-            with open(self.log_path, "rb") as f:
-                return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+        return zkserver.log_tail(self.log_path, lines)
 
 
 class Ensemble:
