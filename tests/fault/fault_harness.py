@@ -102,6 +102,7 @@ class Run:
 
         self.dir = tempfile.mkdtemp(prefix="zk-fault-harness-")
         hist_path = os.path.join(self.dir, "history.jsonl")
+        net.remove_stale("zf")
         tag = "zf%d" % (os.getpid() % 100000)
         self.net = net.Network(tag, a.servers)
         self.ens = None

@@ -8,6 +8,7 @@ connections at once). heal() flushes the chains.
 """
 import ctypes
 import os
+import re
 import subprocess
 
 CLONE_NEWNET = 0x40000000
@@ -19,6 +20,33 @@ def run(*args, check=True, input=None):
         raise RuntimeError("%s failed (%d): %s" % (" ".join(args), r.returncode,
                                                    r.stderr.strip()))
     return r
+
+
+def remove_stale(prefix="zf"):
+    """Deletes the namespaces (and kills what runs in them) of earlier harness runs that died
+    without tearing down, e.g. killed by ctest's timeout: names <prefix><pid % 100000><role>
+    whose harness process is gone."""
+    live = set()
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                if b"fault_harness.py" in f.read():
+                    live.add(int(d) % 100000)
+        except OSError:
+            continue
+    for line in run("ip", "netns", "list", check=False).stdout.splitlines():
+        name = line.split()[0] if line.split() else ""
+        m = re.match(r"^%s(\d+)(br|cl|s\d+)$" % prefix, name)
+        if not m or int(m.group(1)) in live:
+            continue
+        for pid in run("ip", "netns", "pids", name, check=False).stdout.split():
+            try:
+                os.kill(int(pid), 9)
+            except (ProcessLookupError, ValueError):
+                pass
+        run("ip", "netns", "del", name, check=False)
 
 
 class Network:
