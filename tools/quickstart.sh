@@ -8,9 +8,20 @@ BUILD=${BUILD_DIR:-$ROOT/build}
 bash "$ROOT/tools/setup.sh"
 ZKOPS=$BUILD/bin/zkops
 ZKCLI=/usr/share/zookeeper/bin/zkCli.sh
-CFG=$ROOT/configs/seed-pseudo-cluster
+SEED=$ROOT/configs/seed-pseudo-cluster
+CFG=$BUILD/quickstart
 cli() { "$ZKCLI" -server "127.0.0.1:$1" "${@:2}" 2>&1 | grep -vE '^(Connecting|WATCHER|WatchedEvent|SLF4J|$)'; }
 
+echo; echo "== zoo.cfg for each server: the seed's, plus a 4lw whitelist for zkops status"
+# ZooKeeper 3.5+ (and zknode) answer only srvr by default; mntr and conf let `zkops status`
+# name each server and show its plugins. configs/seed-* stay the seed's text.
+mkdir -p "$CFG"
+for i in 0 1 2; do
+  { sed -e '$a\' "$SEED/zoo$i.cfg"
+    echo "# tools/quickstart.sh: the four-letter words zkops status asks"
+    echo "4lw.commands.whitelist=srvr,mntr,conf,ruok,stat"; } >"$CFG/zoo$i.cfg"
+  echo "$CFG/zoo$i.cfg"
+done
 echo; echo "== dataDir + myid for each server (the seed's mkdir and echo N > myid)"
 for i in 0 1 2; do
   mkdir -p "/tmp/zookeeper$i"

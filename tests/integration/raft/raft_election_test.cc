@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 #include "ensemble.h"
@@ -11,57 +12,78 @@
 namespace zk::raft_test {
 namespace {
 
-TEST(RaftElectionTest, ElectsExactlyOneLeaderAndKeepsIt) {
-  Ensemble e(Options{});
-  e.StartAll();
-  const int leader = e.AwaitStableLeader();
-  ASSERT_GE(leader, 0) << e.Dump();
-  const uint64_t term = e.node(leader).election->Stats().term;
+// Most tests start from a healthy ensemble: every server started, one stable leader.
+class RaftElectionTest : public ::testing::Test {
+ protected:
+  // A new ensemble in e_ with every server started, and its stable leader in leader_. Use as
+  // ASSERT_TRUE(StartWithLeader()): the failure carries the ensemble's dump.
+  ::testing::AssertionResult StartWithLeader(Options o = {}) {
+    e_.emplace(std::move(o));
+    e_->StartAll();
+    leader_ = e_->AwaitStableLeader();
+    if (leader_ < 0) return ::testing::AssertionFailure() << "no stable leader\n" << e_->Dump();
+    return ::testing::AssertionSuccess();
+  }
+
+  std::optional<Ensemble> e_;
+  int leader_ = -1;
+};
+
+// Asks server `from` to hand leadership to `to`; the outcome settles when the callback runs.
+std::shared_ptr<Outcome> Transfer(Ensemble& e, int from, uint64_t to) {
+  auto out = std::make_shared<Outcome>();
+  e.node(from).election->TransferLeadership(to, [out](Status s) {
+    out->done = true;
+    out->status = s;
+  });
+  return out;
+}
+
+TEST_F(RaftElectionTest, ElectsExactlyOneLeaderAndKeepsIt) {
+  ASSERT_TRUE(StartWithLeader());
+  const uint64_t term = e_->node(leader_).election->Stats().term;
   // A quiet ensemble stays put: no second leader, no new term, for 10 s.
   for (int k = 0; k < 100; ++k) {
-    e.sim().RunFor(100);
-    ASSERT_EQ(e.CountLeaders(), 1) << e.Dump();
-    ASSERT_EQ(e.Leader(), leader) << e.Dump();
+    e_->sim().RunFor(100);
+    ASSERT_EQ(e_->CountLeaders(), 1) << e_->Dump();
+    ASSERT_EQ(e_->Leader(), leader_) << e_->Dump();
   }
-  EXPECT_EQ(e.node(leader).election->Stats().term, term);
-  for (int i = 0; i < e.size(); ++i) {
-    if (i == leader) {
-      EXPECT_EQ(e.node(i).sm->role, Role::kLeader);
-      EXPECT_EQ(e.node(i).sm->leader, static_cast<uint64_t>(leader));
+  EXPECT_EQ(e_->node(leader_).election->Stats().term, term);
+  for (int i = 0; i < e_->size(); ++i) {
+    if (i == leader_) {
+      EXPECT_EQ(e_->node(i).sm->role, Role::kLeader);
+      EXPECT_EQ(e_->node(i).sm->leader, static_cast<uint64_t>(leader_));
       continue;
     }
-    EXPECT_EQ(e.node(i).election->role(), Role::kFollower);
-    EXPECT_EQ(e.node(i).election->leader_id(), static_cast<uint64_t>(leader));
-    EXPECT_EQ(e.node(i).sm->role, Role::kFollower);
-    EXPECT_EQ(e.node(i).sm->leader, static_cast<uint64_t>(leader));
+    EXPECT_EQ(e_->node(i).election->role(), Role::kFollower);
+    EXPECT_EQ(e_->node(i).election->leader_id(), static_cast<uint64_t>(leader_));
+    EXPECT_EQ(e_->node(i).sm->role, Role::kFollower);
+    EXPECT_EQ(e_->node(i).sm->leader, static_cast<uint64_t>(leader_));
   }
 }
 
-TEST(RaftElectionTest, ProposalsFromFollowersAndLeaderApplyInOneOrderEverywhere) {
-  Ensemble e(Options{});
-  e.StartAll();
-  const int leader = e.AwaitStableLeader();
-  ASSERT_GE(leader, 0) << e.Dump();
-  const int f1 = (leader + 1) % 3;
-  const int f2 = (leader + 2) % 3;
+TEST_F(RaftElectionTest, ProposalsFromFollowersAndLeaderApplyInOneOrderEverywhere) {
+  ASSERT_TRUE(StartWithLeader());
+  const int f1 = (leader_ + 1) % 3;
+  const int f2 = (leader_ + 2) % 3;
   std::vector<std::shared_ptr<Outcome>> outcomes;
   for (int k = 0; k < 5; ++k) {
-    outcomes.push_back(e.Propose(f1, "f1-" + std::to_string(k)));
-    outcomes.push_back(e.Propose(leader, "l-" + std::to_string(k)));
-    outcomes.push_back(e.Propose(f2, "f2-" + std::to_string(k)));
+    outcomes.push_back(e_->Propose(f1, "f1-" + std::to_string(k)));
+    outcomes.push_back(e_->Propose(leader_, "l-" + std::to_string(k)));
+    outcomes.push_back(e_->Propose(f2, "f2-" + std::to_string(k)));
   }
-  ASSERT_TRUE(e.AwaitApplied("f1-4") && e.AwaitApplied("l-4") && e.AwaitApplied("f2-4"))
-      << e.Dump();
-  e.sim().RunFor(100);
+  ASSERT_TRUE(e_->AwaitApplied("f1-4") && e_->AwaitApplied("l-4") && e_->AwaitApplied("f2-4"))
+      << e_->Dump();
+  e_->sim().RunFor(100);
   for (auto& o : outcomes) {
     EXPECT_TRUE(o->done);
     EXPECT_TRUE(o->status.ok()) << o->status.ToString();
   }
-  const auto reference = e.node(leader).sm->applied;
+  const auto reference = e_->node(leader_).sm->applied;
   ASSERT_EQ(reference.size(), 15u);
-  const uint64_t term = e.node(leader).election->Stats().term;
+  const uint64_t term = e_->node(leader_).election->Stats().term;
   for (int i = 0; i < 3; ++i) {
-    const auto& applied = e.node(i).sm->applied;
+    const auto& applied = e_->node(i).sm->applied;
     ASSERT_EQ(applied.size(), reference.size()) << "server." << i;
     for (size_t k = 0; k < applied.size(); ++k) {
       EXPECT_EQ(applied[k].index, reference[k].index);
@@ -80,7 +102,7 @@ TEST(RaftElectionTest, ProposalsFromFollowersAndLeaderApplyInOneOrderEverywhere)
 
 // With no leader a proposal waits (an election or a handoff is brief) and fails only when
 // none appears within the forward timeout (max(1 s, 4 election timeouts)).
-TEST(RaftElectionTest, ProposeWithoutLeaderWaitsThenFails) {
+TEST_F(RaftElectionTest, ProposeWithoutLeaderWaitsThenFails) {
   Ensemble e(Options{});
   ASSERT_TRUE(e.Start(0).ok());
   e.sim().RunFor(1000);  // alone: no quorum, no leader
@@ -94,7 +116,7 @@ TEST(RaftElectionTest, ProposeWithoutLeaderWaitsThenFails) {
 }
 
 // A proposal made while no leader is known is sent once one is, and applied everywhere.
-TEST(RaftElectionTest, ProposalParkedWithoutLeaderIsAppliedOnceOneIsElected) {
+TEST_F(RaftElectionTest, ProposalParkedWithoutLeaderIsAppliedOnceOneIsElected) {
   Ensemble e(Options{});
   ASSERT_TRUE(e.Start(0).ok());
   e.sim().RunFor(500);
@@ -140,53 +162,47 @@ Failover MeasureFailover(Ensemble& e, int old_leader) {
   return f;
 }
 
-TEST(RaftElectionTest, LeaderKillElectsNewLeaderAndKeepsCommittedEntries) {
-  Ensemble e(Options{});
-  e.StartAll();
-  const int leader = e.AwaitStableLeader();
-  ASSERT_GE(leader, 0) << e.Dump();
-  const int follower = (leader + 1) % 3;
-  ASSERT_TRUE(e.ProposeMany(follower, "before-", 10)) << e.Dump();
-  ASSERT_TRUE(e.AwaitApplied("before-9")) << e.Dump();
-  const uint64_t old_term = e.node(follower).election->Stats().term;
+TEST_F(RaftElectionTest, LeaderKillElectsNewLeaderAndKeepsCommittedEntries) {
+  ASSERT_TRUE(StartWithLeader());
+  const int follower = (leader_ + 1) % 3;
+  ASSERT_TRUE(e_->ProposeMany(follower, "before-", 10)) << e_->Dump();
+  ASSERT_TRUE(e_->AwaitApplied("before-9")) << e_->Dump();
+  const uint64_t old_term = e_->node(follower).election->Stats().term;
 
-  const Failover f = MeasureFailover(e, leader);
-  ASSERT_GE(f.leader_ms, 0) << e.Dump();
-  ASSERT_GE(f.write_ms, 0) << e.Dump();
+  const Failover f = MeasureFailover(*e_, leader_);
+  ASSERT_GE(f.leader_ms, 0) << e_->Dump();
+  ASSERT_GE(f.write_ms, 0) << e_->Dump();
   std::printf(
       "[ measure  ] fake clock, one failover: new leader after %lld ms, first write "
       "through a survivor after %lld ms\n",
       static_cast<long long>(f.leader_ms), static_cast<long long>(f.write_ms));
-  const int new_leader = e.AwaitStableLeader();
+  const int new_leader = e_->AwaitStableLeader();
   ASSERT_GE(new_leader, 0);
-  ASSERT_NE(new_leader, leader);
-  EXPECT_GT(e.node(new_leader).election->Stats().term, old_term);
+  ASSERT_NE(new_leader, leader_);
+  EXPECT_GT(e_->node(new_leader).election->Stats().term, old_term);
   for (int i = 0; i < 3; ++i) {
-    if (i == leader) continue;
-    for (int k = 0; k < 10; ++k) EXPECT_TRUE(e.node(i).sm->Has("before-" + std::to_string(k)));
+    if (i == leader_) continue;
+    for (int k = 0; k < 10; ++k) EXPECT_TRUE(e_->node(i).sm->Has("before-" + std::to_string(k)));
   }
 
   // The old leader comes back from its storage and catches up.
-  ASSERT_TRUE(e.Start(leader).ok());
-  ASSERT_TRUE(e.AwaitApplied("after-failover-0", {leader})) << e.Dump();
-  EXPECT_EQ(e.node(leader).sm->Payloads(), e.node(new_leader).sm->Payloads());
-  EXPECT_EQ(e.AwaitStableLeader(), new_leader);
+  ASSERT_TRUE(e_->Start(leader_).ok());
+  ASSERT_TRUE(e_->AwaitApplied("after-failover-0", {leader_})) << e_->Dump();
+  EXPECT_EQ(e_->node(leader_).sm->Payloads(), e_->node(new_leader).sm->Payloads());
+  EXPECT_EQ(e_->AwaitStableLeader(), new_leader);
 }
 
-TEST(RaftElectionTest, FailoverTimeOnTheFakeClock) {
+TEST_F(RaftElectionTest, FailoverTimeOnTheFakeClock) {
   // Default timeouts (tickTime 2000 -> election 200 ms, heartbeat 40 ms), 20 seeds.
   std::vector<int64_t> leader_ms, write_ms;
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     Options o;
     o.seed = seed;
-    Ensemble e(o);
-    e.StartAll();
-    const int leader = e.AwaitStableLeader();
-    ASSERT_GE(leader, 0) << e.Dump();
-    ASSERT_TRUE(e.ProposeMany(leader, "w", 3));
-    e.sim().RunFor(static_cast<int64_t>(seed * 7 % 40));  // kill at a different heartbeat phase
-    const Failover f = MeasureFailover(e, leader);
-    ASSERT_GE(f.write_ms, 0) << e.Dump();
+    ASSERT_TRUE(StartWithLeader(o));
+    ASSERT_TRUE(e_->ProposeMany(leader_, "w", 3));
+    e_->sim().RunFor(static_cast<int64_t>(seed * 7 % 40));  // kill at a different heartbeat phase
+    const Failover f = MeasureFailover(*e_, leader_);
+    ASSERT_GE(f.write_ms, 0) << e_->Dump();
     leader_ms.push_back(f.leader_ms);
     write_ms.push_back(f.write_ms);
   }
@@ -206,138 +222,112 @@ TEST(RaftElectionTest, FailoverTimeOnTheFakeClock) {
   EXPECT_LE(write_ms.back(), 100);
 }
 
-TEST(RaftElectionTest, SendToLeaderReachesTheLeadersStateMachine) {
-  Ensemble e(Options{});
-  e.StartAll();
-  const int leader = e.AwaitStableLeader();
-  ASSERT_GE(leader, 0) << e.Dump();
-  const int follower = (leader + 2) % 3;
-  e.node(follower).election->SendToLeader("touched:1,2");
-  e.node(leader).election->SendToLeader("mine");
+TEST_F(RaftElectionTest, SendToLeaderReachesTheLeadersStateMachine) {
+  ASSERT_TRUE(StartWithLeader());
+  const int follower = (leader_ + 2) % 3;
+  e_->node(follower).election->SendToLeader("touched:1,2");
+  e_->node(leader_).election->SendToLeader("mine");
   ASSERT_TRUE(
-      e.sim().RunUntil([&] { return e.node(leader).sm->follower_messages.size() == 2; }, 1000))
-      << e.Dump();
-  auto msgs = e.node(leader).sm->follower_messages;
+      e_->sim().RunUntil([&] { return e_->node(leader_).sm->follower_messages.size() == 2; }, 1000))
+      << e_->Dump();
+  auto msgs = e_->node(leader_).sm->follower_messages;
   std::sort(msgs.begin(), msgs.end());
   std::vector<std::pair<uint64_t, std::string>> want{
-      {static_cast<uint64_t>(follower), "touched:1,2"}, {static_cast<uint64_t>(leader), "mine"}};
+      {static_cast<uint64_t>(follower), "touched:1,2"}, {static_cast<uint64_t>(leader_), "mine"}};
   std::sort(want.begin(), want.end());
   EXPECT_EQ(msgs, want);
   for (int i = 0; i < 3; ++i) {
-    if (i != leader) {
-      EXPECT_TRUE(e.node(i).sm->follower_messages.empty());
+    if (i != leader_) {
+      EXPECT_TRUE(e_->node(i).sm->follower_messages.empty());
     }
   }
 }
 
-TEST(RaftElectionTest, TransferLeadershipMovesTheLeader) {
-  Ensemble e(Options{});
-  e.StartAll();
-  const int leader = e.AwaitStableLeader();
-  ASSERT_GE(leader, 0) << e.Dump();
-  ASSERT_TRUE(e.ProposeMany(leader, "t", 3));
-  const int target = (leader + 1) % 3;
+TEST_F(RaftElectionTest, TransferLeadershipMovesTheLeader) {
+  ASSERT_TRUE(StartWithLeader());
+  ASSERT_TRUE(e_->ProposeMany(leader_, "t", 3));
+  const int target = (leader_ + 1) % 3;
 
-  auto on_follower = std::make_shared<Outcome>();
-  e.node(target).election->TransferLeadership(leader, [on_follower](Status s) {
-    on_follower->done = true;
-    on_follower->status = s;
-  });
-  auto moved = std::make_shared<Outcome>();
-  e.node(leader).election->TransferLeadership(static_cast<uint64_t>(target), [moved](Status s) {
-    moved->done = true;
-    moved->status = s;
-  });
-  ASSERT_TRUE(e.sim().RunUntil([&] { return moved->done && on_follower->done; }, 5000)) << e.Dump();
+  auto on_follower = Transfer(*e_, target, static_cast<uint64_t>(leader_));
+  auto moved = Transfer(*e_, leader_, static_cast<uint64_t>(target));
+  ASSERT_TRUE(e_->sim().RunUntil([&] { return moved->done && on_follower->done; }, 5000))
+      << e_->Dump();
   EXPECT_TRUE(moved->status.ok()) << moved->status.ToString();
   EXPECT_EQ(on_follower->status.code(), Status::Code::kUnavailable);
-  EXPECT_EQ(e.AwaitStableLeader(), target) << e.Dump();
+  EXPECT_EQ(e_->AwaitStableLeader(), target) << e_->Dump();
 
   // kAnyServer lets libraft pick.
-  auto picked = std::make_shared<Outcome>();
-  e.node(target).election->TransferLeadership(Election::kAnyServer, [picked](Status s) {
-    picked->done = true;
-    picked->status = s;
-  });
-  ASSERT_TRUE(e.sim().RunUntil([&] { return picked->done; }, 5000)) << e.Dump();
+  auto picked = Transfer(*e_, target, Election::kAnyServer);
+  ASSERT_TRUE(e_->sim().RunUntil([&] { return picked->done; }, 5000)) << e_->Dump();
   EXPECT_TRUE(picked->status.ok()) << picked->status.ToString();
-  const int third = e.AwaitStableLeader();
+  const int third = e_->AwaitStableLeader();
   EXPECT_GE(third, 0);
   EXPECT_NE(third, target);
-  ASSERT_TRUE(e.ProposeMany(third, "after-transfer-", 2)) << e.Dump();
-  EXPECT_TRUE(e.AwaitApplied("after-transfer-1"));
+  ASSERT_TRUE(e_->ProposeMany(third, "after-transfer-", 2)) << e_->Dump();
+  EXPECT_TRUE(e_->AwaitApplied("after-transfer-1"));
 }
 
-TEST(RaftElectionTest, StopFailsPendingProposalsWithAborted) {
-  Ensemble e(Options{});
-  e.StartAll();
-  const int leader = e.AwaitStableLeader();
-  ASSERT_GE(leader, 0) << e.Dump();
-  const int f1 = (leader + 1) % 3;
-  const int f2 = (leader + 2) % 3;
+TEST_F(RaftElectionTest, StopFailsPendingProposalsWithAborted) {
+  ASSERT_TRUE(StartWithLeader());
+  const int f1 = (leader_ + 1) % 3;
+  const int f2 = (leader_ + 2) % 3;
   // Followers stalled: nothing can commit; the leader's proposals stay pending.
-  e.Pause(f1);
-  e.Pause(f2);
-  auto a = e.Propose(leader, "a");
-  auto b = e.Propose(leader, "b");
-  e.sim().RunFor(50);
+  e_->Pause(f1);
+  e_->Pause(f2);
+  auto a = e_->Propose(leader_, "a");
+  auto b = e_->Propose(leader_, "b");
+  e_->sim().RunFor(50);
   EXPECT_FALSE(a->done);
-  e.node(leader).election->Stop();
+  e_->node(leader_).election->Stop();
   EXPECT_TRUE(a->done && b->done);
   EXPECT_EQ(a->status.code(), Status::Code::kAborted) << a->status.ToString();
   EXPECT_EQ(b->status.code(), Status::Code::kAborted) << b->status.ToString();
-  EXPECT_EQ(e.node(leader).election->role(), Role::kLooking);
-  e.node(leader).election->Stop();  // idempotent
-  auto c = e.Propose(leader, "c");
-  e.sim().RunReady();
+  EXPECT_EQ(e_->node(leader_).election->role(), Role::kLooking);
+  e_->node(leader_).election->Stop();  // idempotent
+  auto c = e_->Propose(leader_, "c");
+  e_->sim().RunReady();
   EXPECT_TRUE(c->done);
   EXPECT_FALSE(c->status.ok());
 }
 
-TEST(RaftElectionTest, ObserverReplicatesButNeverVotes) {
+TEST_F(RaftElectionTest, ObserverReplicatesButNeverVotes) {
   Options o;
   o.n = 4;
   o.observers = {3};
-  Ensemble e(o);
-  e.StartAll();
-  const int leader = e.AwaitStableLeader();
-  ASSERT_GE(leader, 0) << e.Dump();
-  ASSERT_NE(leader, 3);
-  EXPECT_EQ(e.node(3).election->role(), Role::kObserver);
-  ASSERT_TRUE(e.ProposeMany(3, "obs-", 3)) << e.Dump();  // forwarded by the observer
-  EXPECT_TRUE(e.AwaitApplied("obs-2"));
-  const ElectionStats st = e.node(leader).election->Stats();
+  ASSERT_TRUE(StartWithLeader(o));
+  ASSERT_NE(leader_, 3);
+  EXPECT_EQ(e_->node(3).election->role(), Role::kObserver);
+  ASSERT_TRUE(e_->ProposeMany(3, "obs-", 3)) << e_->Dump();  // forwarded by the observer
+  EXPECT_TRUE(e_->AwaitApplied("obs-2"));
+  const ElectionStats st = e_->node(leader_).election->Stats();
   EXPECT_EQ(st.synced_followers, 2);  // voters only
   EXPECT_EQ(st.learners, 3);          // followers and the observer
 
   // Two of three voters gone: the remaining voter and the observer are no quorum.
-  const int other = leader == 0 ? 1 : 0;
-  e.Kill(leader);
-  e.Kill(other);
-  e.sim().RunFor(3000);
-  EXPECT_EQ(e.Leader(), -1) << e.Dump();
+  const int other = leader_ == 0 ? 1 : 0;
+  e_->Kill(leader_);
+  e_->Kill(other);
+  e_->sim().RunFor(3000);
+  EXPECT_EQ(e_->Leader(), -1) << e_->Dump();
   for (int i = 0; i < 4; ++i) {
-    if (e.node(i).up) {
-      EXPECT_EQ(e.node(i).election->role(), Role::kLooking) << "server." << i;
+    if (e_->node(i).up) {
+      EXPECT_EQ(e_->node(i).election->role(), Role::kLooking) << "server." << i;
     }
   }
 }
 
-TEST(RaftElectionTest, StatsOnTheLeader) {
-  Ensemble e(Options{});
-  e.StartAll();
-  const int leader = e.AwaitStableLeader();
-  ASSERT_GE(leader, 0) << e.Dump();
-  ASSERT_TRUE(e.ProposeMany(leader, "s", 4));
-  e.sim().RunFor(200);
-  const ElectionStats st = e.node(leader).election->Stats();
-  EXPECT_EQ(st.leader_id, static_cast<uint64_t>(leader));
+TEST_F(RaftElectionTest, StatsOnTheLeader) {
+  ASSERT_TRUE(StartWithLeader());
+  ASSERT_TRUE(e_->ProposeMany(leader_, "s", 4));
+  e_->sim().RunFor(200);
+  const ElectionStats st = e_->node(leader_).election->Stats();
+  EXPECT_EQ(st.leader_id, static_cast<uint64_t>(leader_));
   EXPECT_EQ(st.commit_index, st.last_index);
   EXPECT_EQ(st.applied_index, st.last_index);
   EXPECT_GE(st.last_index, 6u);  // configuration, barrier, 4 proposals
   EXPECT_EQ(st.synced_followers, 2);
   EXPECT_EQ(st.learners, 2);
-  const ElectionStats fs = e.node((leader + 1) % 3).election->Stats();
+  const ElectionStats fs = e_->node((leader_ + 1) % 3).election->Stats();
   EXPECT_EQ(fs.term, st.term);
   EXPECT_EQ(fs.applied_index, st.applied_index);
   EXPECT_EQ(fs.synced_followers, 0);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <string>
+#include <utility>
 
 #include "cli/format.h"
 
@@ -142,6 +143,51 @@ TEST(CliErrors, KeeperAndCliWrapperMessages) {
   EXPECT_EQ(CliErrorMessage(ErrorCode::kInvalidAcl, std::nullopt), "Acl is not valid : null");
   EXPECT_EQ(CliErrorMessage(ErrorCode::kNoWatcher, "/p"),
             "KeeperErrorCode = No such watcher for /p");
+}
+
+// KeeperException.getCodeMessage for every code, as zkCli.sh prints it: the code's name
+// where Java uses it, its own text elsewhere, "Unknown error <name|number>" otherwise.
+TEST(CliErrors, CodeMessageForEveryCode) {
+  const std::pair<ErrorCode, const char*> kWant[] = {
+      {ErrorCode::kOk, "ok"},
+      {ErrorCode::kSystemError, "SystemError"},
+      {ErrorCode::kRuntimeInconsistency, "RuntimeInconsistency"},
+      {ErrorCode::kDataInconsistency, "DataInconsistency"},
+      {ErrorCode::kConnectionLoss, "ConnectionLoss"},
+      {ErrorCode::kMarshallingError, "MarshallingError"},
+      {ErrorCode::kUnimplemented, "Unimplemented"},
+      {ErrorCode::kOperationTimeout, "OperationTimeout"},
+      {ErrorCode::kBadArguments, "BadArguments"},
+      {ErrorCode::kUnknownSession, "Unknown error UNKNOWNSESSION"},
+      {ErrorCode::kNewConfigNoQuorum, "NewConfigNoQuorum"},
+      {ErrorCode::kReconfigInProgress, "ReconfigInProgress"},
+      {ErrorCode::kApiError, "APIError"},
+      {ErrorCode::kNoNode, "NoNode"},
+      {ErrorCode::kNoAuth, "NoAuth"},
+      {ErrorCode::kBadVersion, "BadVersion"},
+      {ErrorCode::kNoChildrenForEphemerals, "NoChildrenForEphemerals"},
+      {ErrorCode::kNodeExists, "NodeExists"},
+      {ErrorCode::kNotEmpty, "Directory not empty"},
+      {ErrorCode::kSessionExpired, "Session expired"},
+      {ErrorCode::kInvalidCallback, "Invalid callback"},
+      {ErrorCode::kInvalidAcl, "InvalidACL"},
+      {ErrorCode::kAuthFailed, "AuthFailed"},
+      {ErrorCode::kSessionMoved, "Session moved"},
+      {ErrorCode::kNotReadOnly, "Not a read-only call"},
+      {ErrorCode::kEphemeralOnLocalSession, "Ephemeral node on local session"},
+      {ErrorCode::kNoWatcher, "No such watcher"},
+      {ErrorCode::kRequestTimeout, "Unknown error REQUESTTIMEOUT"},
+      {ErrorCode::kReconfigDisabled, "Reconfig is disabled"},
+      {ErrorCode::kSessionClosedRequireSaslAuth,
+       "Session closed because client failed to authenticate"},
+      {ErrorCode::kQuotaExceeded, "Quota has exceeded"},
+      {ErrorCode::kThrottledOp, "Op throttled due to high load"},
+      {static_cast<ErrorCode>(-9), "Unknown error -9"},
+      {static_cast<ErrorCode>(-126), "Unknown error -126"},
+  };
+  for (const auto& [code, text] : kWant) {
+    EXPECT_EQ(CodeMessage(code), text) << static_cast<int>(code);
+  }
 }
 
 TEST(CliEvents, WatchedEventToString) {

@@ -3,7 +3,10 @@
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
-#include <map>
+#include <string>
+#include <utility>
+
+#include "proto/codec.h"
 
 namespace zkops::cli {
 
@@ -158,26 +161,13 @@ std::vector<zk::proto::Acl> ParseAcl(const std::string& text, std::vector<std::s
 }
 
 std::string CodeMessage(ErrorCode code) {
-  static const std::map<ErrorCode, const char*> kText = {
+  // KeeperException.getCodeMessage returns the code's name (proto::ErrorName, spelled as
+  // KeeperException.Code) except for these; its default branch ("Unknown error " + the enum
+  // constant) catches UNKNOWNSESSION and REQUESTTIMEOUT, which have no case.
+  static constexpr std::pair<ErrorCode, const char*> kJavaText[] = {
       {ErrorCode::kOk, "ok"},
-      {ErrorCode::kSystemError, "SystemError"},
-      {ErrorCode::kRuntimeInconsistency, "RuntimeInconsistency"},
-      {ErrorCode::kDataInconsistency, "DataInconsistency"},
-      {ErrorCode::kConnectionLoss, "ConnectionLoss"},
-      {ErrorCode::kMarshallingError, "MarshallingError"},
-      {ErrorCode::kNewConfigNoQuorum, "NewConfigNoQuorum"},
-      {ErrorCode::kReconfigInProgress, "ReconfigInProgress"},
-      {ErrorCode::kUnimplemented, "Unimplemented"},
-      {ErrorCode::kOperationTimeout, "OperationTimeout"},
-      {ErrorCode::kBadArguments, "BadArguments"},
-      {ErrorCode::kApiError, "APIError"},
-      {ErrorCode::kNoNode, "NoNode"},
-      {ErrorCode::kNoAuth, "NoAuth"},
-      {ErrorCode::kBadVersion, "BadVersion"},
-      {ErrorCode::kNoChildrenForEphemerals, "NoChildrenForEphemerals"},
-      {ErrorCode::kNodeExists, "NodeExists"},
-      {ErrorCode::kInvalidAcl, "InvalidACL"},
-      {ErrorCode::kAuthFailed, "AuthFailed"},
+      {ErrorCode::kUnknownSession, "Unknown error UNKNOWNSESSION"},
+      {ErrorCode::kRequestTimeout, "Unknown error REQUESTTIMEOUT"},
       {ErrorCode::kNotEmpty, "Directory not empty"},
       {ErrorCode::kSessionExpired, "Session expired"},
       {ErrorCode::kInvalidCallback, "Invalid callback"},
@@ -191,16 +181,12 @@ std::string CodeMessage(ErrorCode code) {
       {ErrorCode::kQuotaExceeded, "Quota has exceeded"},
       {ErrorCode::kThrottledOp, "Op throttled due to high load"},
   };
-  auto it = kText.find(code);
-  if (it != kText.end()) return it->second;
-  // getCodeMessage's default branch prints the enum constant's name.
-  static const std::map<ErrorCode, const char*> kNames = {
-      {ErrorCode::kUnknownSession, "UNKNOWNSESSION"},
-      {ErrorCode::kRequestTimeout, "REQUESTTIMEOUT"},
-  };
-  auto n = kNames.find(code);
-  return std::string("Unknown error ") +
-         (n != kNames.end() ? n->second : std::to_string(static_cast<int32_t>(code)).c_str());
+  for (const auto& [c, text] : kJavaText) {
+    if (c == code) return text;
+  }
+  const std::string name = zk::proto::ErrorName(code);
+  if (name != "Unknown") return name;  // ErrorName's answer for a number no code has
+  return "Unknown error " + std::to_string(static_cast<int32_t>(code));
 }
 
 std::string KeeperMessage(ErrorCode code, const std::optional<std::string>& path) {

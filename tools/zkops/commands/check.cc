@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "commands/command.h"
+#include "commands/options.h"
 #include "inventory/check.h"
 #include "inventory/command_line.h"
 
@@ -43,8 +44,8 @@ Exit codes:
 }  // namespace
 
 int RunCheckCommand(const std::vector<std::string>& args) {
-  inventory::CommandLine cl;
-  zk::Status s = inventory::ParseCommandLine(args, {"--no-disk"}, {"--plugin-dir"}, &cl);
+  CommandLine cl;
+  zk::Status s = ParseCommandLine(args, {"--no-disk"}, {"--plugin-dir"}, &cl);
   if (!s.ok()) {
     std::fprintf(stderr, "zkops check: %s\nTry `zkops check --help`.\n", s.message().c_str());
     return kExitUsage;

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "commands/command.h"
+#include "commands/options.h"
 #include "deploy/deploy.h"
 #include "deploy/plan.h"
-#include "inventory/command_line.h"
 
 namespace zkops {
 namespace {
@@ -20,7 +20,8 @@ seed's "copy zookeeper three times, edit zoo.cfg, write myid, start each":
 
  1. Preflight, before anything changes: the inventory passes `zkops check`, the build has
     bin/zknode, bin/zkops and the environment's plugins, and every ssh target answers
-    (ssh -o BatchMode=yes; no password prompts) and has rsync. Any failure stops here.
+    (ssh -o BatchMode=yes; no password prompts) and has rsync (not asked with --dry-run).
+    Any failure stops here.
  2. Per server:
     install    <installDir>/bin/{zknode,zkops} and <installDir>/lib/zkops/plugins/ with only
                the plugins the environment runs (where the installed zknode looks for them).
@@ -45,7 +46,11 @@ Options:
   -i, --inventory FILE  the inventory (default $ZKOPS_INVENTORY, else ./zkops.yaml)
   --env ENV             the environment (default: the inventory's defaultEnvironment)
   --server N            only server N; --servers A,B: only these
-  --dry-run             show what would be installed, started and restarted; change nothing
+  --dry-run             print the plan and change nothing, contacting no other host: servers
+                        on this machine are compared file by file, their zoo.cfg too, and
+                        asked (srvr) whether they run; for a server with an ssh target it
+                        says "would sync N files to TARGET" and leaves what differs there, and
+                        start or restart, to the real run (no ssh preflight either)
   --no-restart          install and provision, start stopped servers, restart none
   --firewall F          also load the firewall rules (iptables or nftables; needs root)
   --timeout SECS        how long each server may take to serve and catch up (default 60)
@@ -67,9 +72,9 @@ int Usage(const std::string& why) {
 }  // namespace
 
 int RunDeployCommand(const std::vector<std::string>& args) {
-  inventory::CommandLine cl;
-  zk::Status s = inventory::ParseCommandLine(args, {"--dry-run", "--no-restart"},
-                                             {"--servers", "--firewall", "--timeout"}, &cl);
+  CommandLine cl;
+  zk::Status s = ParseCommandLine(args, {"--dry-run", "--no-restart"},
+                                  {"--servers", "--firewall", "--timeout"}, &cl);
   if (!s.ok()) return Usage(s.message());
   if (cl.help) {
     std::fputs(kHelp, stdout);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands/command.h"
+#include "commands/options.h"
 #include "firewall/rules.h"
 #include "inventory/command_line.h"
 
@@ -53,9 +54,8 @@ int Usage(const std::string& why) {
 }  // namespace
 
 int RunFirewallCommand(const std::vector<std::string>& args) {
-  inventory::CommandLine cl;
-  zk::Status s =
-      inventory::ParseCommandLine(args, {"--apply", "--remove"}, {"--format", "--deny"}, &cl);
+  CommandLine cl;
+  zk::Status s = ParseCommandLine(args, {"--apply", "--remove"}, {"--format", "--deny"}, &cl);
   if (!s.ok()) return Usage(s.message());
   if (cl.help) {
     std::fputs(kHelp, stdout);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "commands/command.h"
+#include "commands/options.h"
 #include "inventory/command_line.h"
 #include "provision/provision.h"
 
@@ -60,9 +61,9 @@ int Usage(const std::string& why) {
 }  // namespace
 
 int RunProvisionCommand(const std::vector<std::string>& args) {
-  inventory::CommandLine cl;
-  zk::Status s = inventory::ParseCommandLine(args, {"--dry-run", "--force", "--systemd"},
-                                             {"--unit-dir"}, &cl);
+  CommandLine cl;
+  zk::Status s =
+      ParseCommandLine(args, {"--dry-run", "--force", "--systemd"}, {"--unit-dir"}, &cl);
   if (!s.ok()) return Usage(s.message());
   if (cl.help) {
     std::fputs(kHelp, stdout);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands/command.h"
+#include "commands/options.h"
 #include "server/control.h"
 #include "server/process.h"
 
@@ -99,40 +100,29 @@ int RunServerCommand(const std::vector<std::string>& args) {
   ServerOptions options;
   std::string transfer_to = "any";
   std::vector<std::string> positional;
-  for (size_t i = 1; i < args.size(); ++i) {
-    std::string arg = args[i];
-    std::string value;
-    bool has_value = false;
-    if (arg.rfind("--", 0) == 0) {
-      size_t eq = arg.find('=');
-      if (eq != std::string::npos) {
-        value = arg.substr(eq + 1);
-        arg = arg.substr(0, eq);
-        has_value = true;
-      }
-    } else {
-      positional.push_back(arg);
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  for (const Word& w : SplitWords(
+           rest, {"--zknode", "--log-file", "--pidfile", "--to", "--timeout", "--wait-serving"})) {
+    // Only "--" words are options here: anything else (even "-x") is the CONFIG path.
+    if (w.name.rfind("--", 0) != 0) {
+      positional.push_back(w.text);
       continue;
     }
-    auto take = [&]() -> bool {
-      if (has_value) return true;
-      if (i + 1 >= args.size()) return false;
-      value = args[++i];
-      return true;
-    };
+    const std::string& arg = w.name;
+    const std::string& value = w.value;
     if (arg == "--zknode" || arg == "--log-file" || arg == "--pidfile") {
-      if (!take() || value.empty()) return Usage(arg + " needs a path");
+      if (!w.has_value || value.empty()) return Usage(arg + " needs a path");
       (arg == "--zknode" ? options.zknode : arg == "--log-file" ? options.log_file
                                                                 : options.pid_file) = value;
     } else if (arg == "--to") {
-      if (!take() || value.empty()) return Usage("--to needs a server id or 'any'");
+      if (!w.has_value || value.empty()) return Usage("--to needs a server id or 'any'");
       if (value != "any" && value.find_first_not_of("0123456789") != std::string::npos) {
         return Usage("--to needs a server id or 'any', not '" + value + "'");
       }
       transfer_to = value;
     } else if (arg == "--timeout" || arg == "--wait-serving") {
       double seconds = 0;
-      if (!take() || !ParseSeconds(value, &seconds)) return Usage(arg + " needs seconds");
+      if (!w.has_value || !ParseSeconds(value, &seconds)) return Usage(arg + " needs seconds");
       if (arg == "--timeout") {
         options.timeout_s = seconds;
         options.probe_timeout_s = seconds;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "commands/command.h"
+#include "commands/options.h"
 #include "inventory/command_line.h"
 #include "status/assess.h"
 #include "status/probe.h"
@@ -163,61 +164,47 @@ int Watch(const Options& options) {
 int RunStatusCommand(const std::vector<std::string>& args) {
   Options options;
   bool have_servers = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string arg = args[i];
-    std::string value;
-    bool has_value = false;
-    if (arg.rfind("--", 0) == 0) {
-      size_t eq = arg.find('=');
-      if (eq != std::string::npos) {
-        value = arg.substr(eq + 1);
-        arg = arg.substr(0, eq);
-        has_value = true;
-      }
-    }
-    auto take = [&]() -> bool {
-      if (has_value) return true;
-      if (i + 1 >= args.size()) return false;
-      value = args[++i];
-      return true;
-    };
+  // --watch's SECS is optional: the next word is taken only if it is a number of seconds.
+  const OptionalValues watch_secs = {{"--watch", [](const std::string& word) {
+                                        double seconds = 0;
+                                        return ParseNumber(word, 0.1, 86400, &seconds);
+                                      }}};
+  for (const Word& w :
+       SplitWords(args, {"--servers", "--env", "-i", "--inventory", "--timeout"}, watch_secs)) {
+    const std::string& arg = w.name;
+    const std::string& value = w.value;
     if (arg == "--help" || arg == "-h") {
       std::fputs(kHelp, stdout);
       return 0;
     } else if (arg == "--servers") {
-      if (!take()) return Usage("--servers needs host:port[:adminport],...");
+      if (!w.has_value) return Usage("--servers needs host:port[:adminport],...");
       std::string error;
       if (!status::ParseServerList(value, &options.targets, &error)) {
         return Usage("--servers: " + error);
       }
       have_servers = true;
     } else if (arg == "--env") {
-      if (!take() || value.empty()) return Usage("--env needs an environment name");
+      if (!w.has_value || value.empty()) return Usage("--env needs an environment name");
       options.env = value;
     } else if (arg == "-i" || arg == "--inventory") {
-      if (!take() || value.empty()) return Usage(arg + " needs an inventory file");
+      if (!w.has_value || value.empty()) return Usage(arg + " needs an inventory file");
       options.inventory = value;
     } else if (arg == "--json") {
-      if (has_value) return Usage("--json takes no value");
+      if (w.has_value) return Usage("--json takes no value");
       options.json = true;
     } else if (arg == "--watch") {
       options.watch = true;
-      double seconds = 0;
-      if (has_value) {
-        if (!ParseNumber(value, 0.1, 86400, &seconds)) return Usage("--watch needs seconds");
-        options.watch_s = seconds;
-      } else if (i + 1 < args.size() && ParseNumber(args[i + 1], 0.1, 86400, &seconds)) {
-        options.watch_s = seconds;  // the optional SECS
-        ++i;
+      if (w.has_value && !ParseNumber(value, 0.1, 86400, &options.watch_s)) {
+        return Usage("--watch needs seconds");
       }
     } else if (arg == "--timeout") {
       double ms = 0;
-      if (!take() || !ParseNumber(value, 1, 3600 * 1000, &ms)) {
+      if (!w.has_value || !ParseNumber(value, 1, 3600 * 1000, &ms)) {
         return Usage("--timeout needs milliseconds (1..3600000)");
       }
       options.probe.timeout = std::chrono::milliseconds(static_cast<int64_t>(ms));
     } else {
-      return Usage("unknown option " + args[i]);
+      return Usage("unknown option " + w.text);
     }
   }
   if (!options.env.empty() || !options.inventory.empty()) {

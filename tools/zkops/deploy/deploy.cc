@@ -115,6 +115,22 @@ std::map<std::string, std::string> ProbeSshTargets(const std::vector<std::string
   return problems;
 }
 
+// The plan for a server on another host in a dry run, which contacts no host: every file is
+// named for rsync (--checksum then skips identical ones), and whether zknode runs there, which
+// decides start or restart, is unknown.
+std::string DryRunRemote(const RenderedServer& s, size_t file_count, bool no_restart) {
+  std::ostringstream out;
+  out << Label(s) << ":\n"
+      << "  install   " << s.install_dir << ": would sync " << file_count << " files to " << s.ssh
+      << " (rsync --checksum sends only those whose content differs)\n"
+      << "  zoo.cfg   " << s.zoo_cfg_path << ": would be provisioned there (not compared)\n"
+      << "  zknode    not asked (host not contacted)\n"
+      << "  action    start if not running; "
+      << (no_restart ? "restart skipped (--no-restart)" : "rolling restart if anything changed")
+      << "\n";
+  return out.str();
+}
+
 struct ServerWork {
   const RenderedServer* server = nullptr;
   ServerChange change;
@@ -172,7 +188,12 @@ int RunDeploy(const DeployOptions& options, std::ostream& out, std::ostream& err
   for (const RenderedServer* s : servers) {
     if (!s->local()) ssh_targets.push_back(s->ssh);
   }
-  if (!ssh_targets.empty()) {
+  if (options.dry_run && !ssh_targets.empty()) {
+    // A dry run contacts no other host, not even to check it answers: its plan for an ssh
+    // server says what would be sent and decided there (DryRunRemote).
+    out << "deploy: dry run: " << ssh_targets.size() << " server"
+        << (ssh_targets.size() == 1 ? "" : "s") << " over ssh, not contacted\n";
+  } else if (!ssh_targets.empty()) {
     std::map<std::string, std::string> problems = ProbeSshTargets(ssh_targets);
     int bad = 0;
     for (const RenderedServer* s : servers) {
@@ -197,9 +218,14 @@ int RunDeploy(const DeployOptions& options, std::ostream& out, std::ostream& err
   }
   InstalledZkops ops(&executors, options.await_s);
   std::vector<ServerWork> work;
-  int transferred = 0, config_changes = 0;
+  int transferred = 0, config_changes = 0, not_contacted = 0;
   const std::string inventory_abs = std::filesystem::absolute(options.inventory).string();
   for (const RenderedServer* s : servers) {
+    if (options.dry_run && !s->local()) {
+      out << DryRunRemote(*s, files.size(), options.no_restart);
+      ++not_contacted;
+      continue;
+    }
     ServerWork w;
     w.server = s;
     w.change.id = s->id;
@@ -329,7 +355,12 @@ int RunDeploy(const DeployOptions& options, std::ostream& out, std::ostream& err
     for (uint64_t id : to_restart) out << "would restart server." << id << " (rolling)\n";
     out << "deploy --dry-run: would update " << transferred << " file"
         << (transferred == 1 ? "" : "s") << ", change " << config_changes << " zoo.cfg, start "
-        << would_start << ", restart " << to_restart.size() << "; nothing was changed\n";
+        << would_start << ", restart " << to_restart.size();
+    if (not_contacted > 0) {
+      out << " on this machine; " << not_contacted << " server" << (not_contacted == 1 ? "" : "s")
+          << " over ssh not contacted (up to " << files.size() << " files each)";
+    }
+    out << "; nothing was changed\n";
     return kDeployOk;
   }
   const auto await = std::chrono::milliseconds(static_cast<int64_t>(options.await_s * 1000));

@@ -9,6 +9,9 @@
 //   3. start the servers that do not run; rolling restart (rolling.h) of the running servers
 //      whose binary, plugins or zoo.cfg changed.
 // A second deploy with nothing changed transfers no file and restarts nothing.
+// A dry run changes nothing and contacts no other host: no ssh probe, no rsync -n; servers on
+// this machine are compared and asked whether they run, ssh servers get a plan that says what
+// would be sent there.
 #pragma once
 
 #include <cstdint>

@@ -1,12 +1,10 @@
-// Option parsing shared by the commands that start from an inventory (check, provision,
-// firewall; later status and deploy): `-i FILE`, `--env E`, `--server N`, plus the flags
-// and valued options each command declares. `--opt value` and `--opt=value` both work.
+// What the commands that start from an inventory (check, provision, firewall, status, deploy)
+// do once their options are parsed (commands/options.h): load the inventory, choose the
+// environment, render every server, pick the servers to act on.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -14,28 +12,6 @@
 #include "zk/status.h"
 
 namespace zkops::inventory {
-
-struct CommandLine {
-  std::string inventory;           // -i/--inventory, else $ZKOPS_INVENTORY, else ./zkops.yaml
-  std::string env;                 // --env; "" = the inventory's default
-  std::optional<uint64_t> server;  // --server N
-  std::set<std::string> flags;     // e.g. "--dry-run"
-  std::map<std::string, std::string> values;  // e.g. "--format" -> "nftables"
-  std::vector<std::string> positional;
-  bool help = false;  // -h/--help seen
-
-  bool Has(const std::string& flag) const { return flags.count(flag) > 0; }
-  std::string Value(const std::string& option, const std::string& fallback = "") const {
-    auto it = values.find(option);
-    return it == values.end() ? fallback : it->second;
-  }
-};
-
-// Parses `args`. `flags` and `valued` list the command's own options (with their dashes).
-// InvalidArgument with a sentence for an unknown option or a missing value.
-zk::Status ParseCommandLine(const std::vector<std::string>& args,
-                            const std::vector<std::string>& flags,
-                            const std::vector<std::string>& valued, CommandLine* out);
 
 // An inventory loaded, its environment chosen and every server rendered. Holds the
 // Inventory by value so the pointers inside `cluster` stay valid: do not copy or move it
