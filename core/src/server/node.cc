@@ -228,8 +228,9 @@ void Node::Shutdown() {
   if (stopped_) return;
   stopped_ = true;
   if (control_) control_->Stop();
-  server_->Shutdown();
-  election_->Stop();
+  // Create may have failed before making them (e.g. storage Open refused the data dir).
+  if (server_) server_->Shutdown();
+  if (election_) election_->Stop();
 }
 
 void Node::Stop() {

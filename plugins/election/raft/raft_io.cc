@@ -136,12 +136,21 @@ void RaftIo::FlushSends() {
   hooks_.after_event();
 }
 
-uint64_t RaftIo::AddPending(std::function<void(int)> complete) {
+uint64_t RaftIo::AddPending(std::function<void(int)> complete, std::string what) {
   const uint64_t seq = next_seq_++;
   Pending& p = pending_[seq];
   p.complete = std::move(complete);
   p.term_at_issue = r()->current_term;
+  p.what = std::move(what);
   return seq;
+}
+
+void RaftIo::StorageFailed(const std::string& what, const Status& s) {
+  if (!storage_failure_.ok()) return;
+  storage_failure_ = Status::IoError("storage " + what + " failed: " + s.ToString());
+  host_->Log(LogLevel::kError, "raft: " + storage_failure_.message() +
+                                   "; nothing more is written or reported stored (fail-stop)");
+  hooks_.storage_failed(storage_failure_);
 }
 
 Storage::Done RaftIo::CompletionFor(uint64_t seq) {
@@ -159,12 +168,14 @@ void RaftIo::Complete(uint64_t seq, const Status& s) {
   if (it == pending_.end()) return;  // cancelled by close
   Pending p = std::move(it->second);
   pending_.erase(it);
-  if (!s.ok()) host_->Log(LogLevel::kError, "raft: storage failed: " + s.ToString());
+  // Recorded before libraft hears of it, so whatever libraft issues from its callback fails
+  // too; and an operation that succeeded after an earlier failure is reported failed.
+  if (!s.ok()) StorageFailed(p.what, s);
+  const bool ok = s.ok() && storage_failure_.ok();
   raft* rr = r();
   suppress_results_ = rr->current_term != p.term_at_issue || raft_state(rr) != RAFT_FOLLOWER;
-  p.complete(s.ok() ? 0 : RAFT_IOERR);
+  p.complete(ok ? 0 : RAFT_IOERR);
   suppress_results_ = false;
-  if (!s.ok()) hooks_.storage_failed(s);
   if (!closed_) hooks_.after_event();
 }
 
@@ -248,11 +259,16 @@ void RaftIo::Close(raft_io_close_cb cb) {
   if (tick_timer_ != 0) host_->CancelTimer(tick_timer_);
   tick_timer_ = 0;
   // libraft frees its log in `cb`; every request it still waits for completes first,
-  // cancelled, in the order it was issued. Late storage completions find nothing.
+  // cancelled, the newest first: a leader's failed append truncates libraft's log from its
+  // first index, so an older one completed first would leave the newer ones' entries gone
+  // (a crash in logRelease, found by the simulation, seed 11). Late storage completions
+  // find nothing.
   while (!pending_.empty() || !sends_done_.empty()) {
     auto pending = std::move(pending_);
     pending_.clear();
-    for (auto& [seq, p] : pending) p.complete(RAFT_CANCELED);
+    for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+      it->second.complete(RAFT_CANCELED);
+    }
     auto sends = std::move(sends_done_);
     sends_done_.clear();
     for (auto& [req, cb_status] : sends) cb_status.first(req, RAFT_CANCELED);

@@ -120,10 +120,15 @@ class RaftIo {
   struct Pending {
     std::function<void(int status)> complete;
     uint64_t term_at_issue = 0;
+    std::string what;  // the storage operation, for the error log ("append of entries 5..7")
   };
 
   raft* r() { return static_cast<raft*>(io_.data); }
-  uint64_t AddPending(std::function<void(int)> complete);
+  uint64_t AddPending(std::function<void(int)> complete, std::string what);
+  // The first storage failure: logs it naming `what`, makes every later storage operation
+  // fail without touching storage, and tells the election to fail-stop (ZooKeeper stops
+  // serving on a transaction-log IOException). Later calls do nothing.
+  void StorageFailed(const std::string& what, const Status& s);
   Storage::Done CompletionFor(uint64_t seq);
   void Complete(uint64_t seq, const Status& s);
   // Runs libraft's callbacks for finished sends (posted once per batch).
@@ -170,6 +175,12 @@ class RaftIo {
   int64_t tick_ms_ = 10;
   TimerId tick_timer_ = 0;
   bool closed_ = false;
+
+  // Set by the first failed storage operation, then never cleared (fail-stop). libraft 0.15
+  // counts stored entries (updateLastStored: last_stored += n), so an append completing OK
+  // after an earlier one failed would make it report the failed entries as stored; and a
+  // write after a failed one could leave a gap on disk that Load refuses.
+  Status storage_failure_;
 
   uint64_t next_seq_ = 1;
   std::map<uint64_t, Pending> pending_;

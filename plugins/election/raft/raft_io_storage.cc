@@ -142,15 +142,17 @@ int RaftIo::Load(raft_term* term, raft_id* voted_for, raft_snapshot** snapshot,
 int RaftIo::Block(const std::function<void(Storage::Done)>& op, const char* what) {
   // libraft 0.15 requires term and vote to be durable when set_term/set_vote return, and
   // the Storage API is asynchronous: wait here for the storage thread's completion.
-  auto done = std::make_shared<std::promise<Status>>();
-  std::future<Status> f = done->get_future();
-  op([done](Status s) { done->set_value(std::move(s)); });
-  Status s = f.get();
-  if (s.ok()) return 0;
+  Status s = storage_failure_;
+  if (s.ok()) {
+    auto done = std::make_shared<std::promise<Status>>();
+    std::future<Status> f = done->get_future();
+    op([done](Status st) { done->set_value(std::move(st)); });
+    s = f.get();
+    if (s.ok()) return 0;
+    StorageFailed(what, s);
+  }
   const std::string msg = std::string("raft: ") + what + " failed: " + s.ToString();
   std::snprintf(io_.errmsg, sizeof(io_.errmsg), "%s", msg.c_str());
-  host_->Log(LogLevel::kError, msg);
-  hooks_.storage_failed(s);
   return RAFT_IOERR;
 }
 
@@ -200,22 +202,27 @@ int RaftIo::Append(raft_io_append* req, const raft_entry entries[], unsigned n,
     batch[i].type = static_cast<uint8_t>(entries[i].type);
     batch[i].data.assign(static_cast<const char*>(entries[i].buf.base), entries[i].buf.len);
   }
+  const std::string what = "append of entries " + std::to_string(next_index_) + ".." +
+                           std::to_string(next_index_ + n - 1);
   next_index_ += n;
-  const uint64_t seq = AddPending([req, cb](int status) { cb(req, status); });
+  const uint64_t seq = AddPending([req, cb](int status) { cb(req, status); }, what);
+  if (!storage_failure_.ok()) {
+    CompletionFor(seq)(storage_failure_);  // nothing is written after a failed write
+    return 0;
+  }
   storage_->Append(std::move(batch), CompletionFor(seq));
   return 0;
 }
 
 int RaftIo::Truncate(raft_index index) {
   next_index_ = index;
+  if (!storage_failure_.ok()) return 0;  // fail-stop: the election is closing
   std::weak_ptr<bool> alive = alive_;
   Host* host = host_;
-  storage_->Truncate(index, [this, alive, host](const Status& s) {
+  storage_->Truncate(index, [this, alive, host, index](const Status& s) {
     if (s.ok()) return;
-    host->Post([this, alive, s] {
-      if (alive.expired()) return;
-      host_->Log(LogLevel::kError, "raft: storage truncate failed: " + s.ToString());
-      hooks_.storage_failed(s);
+    host->Post([this, alive, s, index] {
+      if (!alive.expired()) StorageFailed("truncate from entry " + std::to_string(index), s);
     });
   });
   return 0;
@@ -289,10 +296,16 @@ int RaftIo::SnapshotPut(unsigned trailing, raft_io_snapshot_put* req, const raft
     meta.term = snap.term;
     meta.configuration = snap.conf;
     auto shared = std::make_shared<Snap>(std::move(snap));
-    const uint64_t seq = AddPending([this, req, cb, shared](int status) {
-      if (status == 0) snap_ = *shared;
-      cb(req, status);
-    });
+    const uint64_t seq = AddPending(
+        [this, req, cb, shared](int status) {
+          if (status == 0) snap_ = *shared;
+          cb(req, status);
+        },
+        "commit of snapshot " + std::to_string(meta.index));
+    if (!storage_failure_.ok()) {
+      CompletionFor(seq)(storage_failure_);  // the writer is dropped with its partial file
+      return 0;
+    }
     storage_->CommitSnapshot(std::move(writer), std::move(meta), retain_, trailing,
                              CompletionFor(seq));
     return 0;
@@ -321,11 +334,18 @@ int RaftIo::SnapshotPut(unsigned trailing, raft_io_snapshot_put* req, const raft
     next_index_ = snap.index + 1;
   }
   auto shared = std::make_shared<Snap>(std::move(snap));
-  const uint64_t seq = AddPending([this, req, cb, shared, install](int status) {
-    if (status == 0) snap_ = *shared;
-    if (install) installing_ = false;
-    cb(req, status);
-  });
+  const uint64_t seq = AddPending(
+      [this, req, cb, shared, install](int status) {
+        if (status == 0) snap_ = *shared;
+        if (install) installing_ = false;
+        cb(req, status);
+      },
+      std::string(install ? "install" : "save") + " of snapshot " +
+          std::to_string(shared->index));
+  if (!storage_failure_.ok()) {
+    CompletionFor(seq)(storage_failure_);
+    return 0;
+  }
   if (!install) {
     storage_->SaveSnapshot(std::move(stored), retain_, trailing, CompletionFor(seq));
     return 0;
@@ -360,14 +380,16 @@ int RaftIo::SnapshotGet(raft_io_snapshot_get* req, raft_io_snapshot_get_cb cb) {
     FreeSnapshot(s);
     return RAFT_NOMEM;
   }
-  const uint64_t seq = AddPending([req, cb, s](int status) {
-    if (status == 0) {
-      cb(req, s, 0);
-    } else {
-      FreeSnapshot(s);
-      cb(req, nullptr, status);
-    }
-  });
+  const uint64_t seq = AddPending(
+      [req, cb, s](int status) {
+        if (status == 0) {
+          cb(req, s, 0);
+        } else {
+          FreeSnapshot(s);
+          cb(req, nullptr, status);
+        }
+      },
+      "read of snapshot " + std::to_string(snap_->index));
   std::weak_ptr<bool> alive = alive_;
   if (snap_->data) {
     void* data = raft_malloc(std::max<size_t>(snap_->data->size(), 1));

@@ -81,6 +81,10 @@ struct EnsembleOptions {
   int tick_ms = 2000;  // zoo_sample.cfg; sessions may then last 4 s .. 40 s
   uint64_t seed = 1;
   int64_t election_ms = 0;  // election.raft.electionTimeoutMs; 0: derived (200 ms)
+  // Optional: wraps server `index`'s storage plugin (e.g. in storage_faults::FaultyStorage)
+  // before SimStorage does; the result is that server's disk for the ensemble's life.
+  std::function<std::unique_ptr<Storage>(int index, std::unique_ptr<Storage> inner)>
+      wrap_storage = nullptr;
 };
 
 class ZkEnsemble {
@@ -379,6 +383,7 @@ class ZkEnsemble {
     auto inner = Plugins::Get().storage()->Create(
         PluginConfig(std::map<std::string, std::string>{{"allowEnsemble", "true"}}), n.host(), &s);
     ASSERT_TRUE(s.ok()) << s.ToString();
+    if (opts_.wrap_storage) inner = opts_.wrap_storage(i, std::move(inner));
     n.storage = std::make_unique<SimStorage>(&sim_, std::move(inner));
     s = n.storage->Open("", "");
     ASSERT_TRUE(s.ok()) << s.ToString();
