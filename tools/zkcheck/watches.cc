@@ -91,7 +91,10 @@ void CheckWatches(Context* ctx) {
       timelines[{op.session, op.key}].push_back({op.complete_time, op.complete_line, i});
     } else if (read) {
       timelines[{op.session, op.key}].push_back({op.complete_time, op.complete_line, i});
-    } else if (op.type == OpType::kClose || op.type == OpType::kExpire) {
+    } else if (op.type == OpType::kClose) {
+      // Events may still arrive while the close is in flight.
+      ends[op.session].push_back({op.complete_time, op.complete_line, i});
+    } else if (op.type == OpType::kExpire) {
       ends[op.session].push_back({op.invoke_time, op.invoke_line, i});
     }
   }

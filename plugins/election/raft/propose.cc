@@ -218,10 +218,27 @@ void RaftElection::ArmParkedTimer() {
   }
 }
 
+void RaftElection::HoldParkedFor(uint64_t refused_by) {
+  // Without the hold, a follower whose idea of the leader is stale (a ring partition: it
+  // still hears the old leader's peer, not the new leader) and the server it names would
+  // bounce a proposal at network speed until the follower learns better (simulation,
+  // seed 4 of the first runs).
+  refused_by_ = refused_by;
+  if (refused_timer_ != 0) return;
+  std::weak_ptr<bool> alive = alive_;
+  const int64_t hold_ms = std::max<int64_t>(timeouts_.heartbeat_ms, 1);
+  refused_timer_ = host_->StartTimer(hold_ms, [this, alive] {
+    if (alive.expired()) return;
+    refused_timer_ = 0;
+    refused_by_ = 0;
+    ResubmitParked();
+  });
+}
+
 void RaftElection::ResubmitParked() {
   if (parked_.empty() || !raft_running_ || transfer_ != nullptr) return;
   const uint64_t leader = RaftLeader();
-  if (leader == 0 || HasStaleForwards(leader)) return;
+  if (leader == 0 || leader == refused_by_ || HasStaleForwards(leader)) return;
   std::map<uint64_t, Parked> parked = std::move(parked_);
   parked_.clear();
   for (auto& [seq, p] : parked) Route(seq, std::move(p.data), std::move(p.done));
@@ -377,6 +394,7 @@ Status RaftElection::OnProposeResult(uint64_t from, const std::string& payload) 
   if (IsRefusal(result)) {
     // Certainly not in the log: it goes to the next leader, in its place among the parked.
     Park(seq, std::move(data), std::move(done));
+    HoldParkedFor(from);
   } else if (done) {
     // Not from inside the link's read loop: the done may stop the election.
     std::weak_ptr<bool> alive = alive_;

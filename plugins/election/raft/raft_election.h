@@ -181,6 +181,11 @@ class RaftElection final : public Election {
   };
   std::map<uint64_t, Parked> parked_;  // by sequence number
   TimerId parked_timer_ = 0;
+  // The server that last refused a forwarded proposal: parked proposals are not sent to it
+  // again until another leader is known or a heartbeat interval passed (HoldParkedFor).
+  uint64_t refused_by_ = 0;
+  TimerId refused_timer_ = 0;
+  void HoldParkedFor(uint64_t refused_by);
   // Sends a proposal on its way: into the batch (leader), to the leader, or parked while no
   // leader takes proposals or an older proposal is still unresolved.
   void Route(uint64_t seq, std::string data, ProposeDone done);

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -85,13 +86,10 @@ class SimClient final : public ConnectionHandler {
 
   // Requests; each returns its xid (look the answer up with reply(xid)).
   int32_t Create(const std::string& path, const std::string& data, bool ephemeral) {
-    proto::CreateRequest r;
-    r.path = path;
-    r.data = data;
-    r.acl = {proto::Acl{proto::kPermAll, proto::Id{"world", "anyone"}}};
-    r.flags = static_cast<int32_t>(ephemeral ? proto::CreateMode::kEphemeral
-                                             : proto::CreateMode::kPersistent);
-    return Send(proto::OpCode::kCreate, std::move(r));
+    return Send(proto::OpCode::kCreate,
+                OpenCreate(path, data,
+                           ephemeral ? proto::CreateMode::kEphemeral
+                                     : proto::CreateMode::kPersistent));
   }
   int32_t GetData(const std::string& path, bool watch) {
     return Send(proto::OpCode::kGetData, proto::PathWatchRequest{path, watch});
@@ -99,11 +97,34 @@ class SimClient final : public ConnectionHandler {
   int32_t Exists(const std::string& path, bool watch) {
     return Send(proto::OpCode::kExists, proto::PathWatchRequest{path, watch});
   }
-  int32_t SetData(const std::string& path, const std::string& data) {
+  int32_t SetData(const std::string& path, const std::string& data, int32_t version = -1) {
     proto::SetDataRequest r;
     r.path = path;
     r.data = data;
+    r.version = version;
     return Send(proto::OpCode::kSetData, std::move(r));
+  }
+  // create2 (the reply carries the Stat) with any CreateMode, open ACL.
+  int32_t Create2(const std::string& path, const std::string& data, proto::CreateMode mode) {
+    return Send(proto::OpCode::kCreate2, OpenCreate(path, data, mode));
+  }
+  int32_t Delete(const std::string& path, int32_t version) {
+    return Send(proto::OpCode::kDelete, proto::DeleteRequest{path, version});
+  }
+  int32_t Sync(const std::string& path) {
+    return Send(proto::OpCode::kSync, proto::PathRequest{path});
+  }
+  int32_t Multi(std::vector<proto::MultiOp> ops) {
+    return Send(proto::OpCode::kMulti, proto::MultiRequest{std::move(ops)});
+  }
+  static proto::CreateRequest OpenCreate(const std::string& path, const std::string& data,
+                                         proto::CreateMode mode) {
+    proto::CreateRequest r;
+    r.path = path;
+    r.data = data;
+    r.acl = {proto::Acl{proto::kPermAll, proto::Id{"world", "anyone"}}};
+    r.flags = static_cast<int32_t>(mode);
+    return r;
   }
   // Re-registers watches after a move, relative to the last zxid this client saw, as the
   // Java client does after every reconnect (ClientCnxn.primeConnection).
@@ -158,6 +179,17 @@ class SimClient final : public ConnectionHandler {
   const std::string& last_close_error() const { return last_close_error_; }
   int64_t last_closed_ms() const { return last_closed_ms_; }
 
+  // Simulated time the current connection last received anything (a read timeout measure).
+  int64_t last_received_ms() const { return last_received_ms_; }
+
+  // Optional hooks, run on the client's host as things arrive, so a workload can drive itself
+  // instead of polling: a reply, a watch event, a ConnectResponse (see expired()), the end of
+  // the current connection.
+  std::function<void(int32_t xid, const Reply& reply)> on_reply;
+  std::function<void(const proto::WatcherEvent& event)> on_event;
+  std::function<void()> on_handshake;
+  std::function<void()> on_closed;
+
   const Reply* reply(int32_t xid) const {
     auto it = replies_.find(xid);
     return it == replies_.end() || !it->second.done ? nullptr : &it->second;
@@ -173,6 +205,7 @@ class SimClient final : public ConnectionHandler {
   }
   void OnData(ConnId id, const uint8_t* data, size_t len) override {
     if (id != conn_) return;
+    last_received_ms_ = host_->NowMs();
     if (!decoder_.Feed(data, len)) {
       ADD_FAILURE() << "client " << host_->name() << ": bad frame: " << decoder_.error();
       return;
@@ -187,6 +220,7 @@ class SimClient final : public ConnectionHandler {
     last_close_error_ = error;
     last_closed_ms_ = host_->NowMs();
     Log("connection closed" + (error.empty() ? std::string() : ": " + error));
+    if (on_closed) on_closed();
   }
 
  private:
@@ -195,6 +229,7 @@ class SimClient final : public ConnectionHandler {
   void OpenAndHandshake(uint16_t port, int32_t timeout_ms) {
     Disconnect();
     decoder_ = proto::FrameDecoder(1 << 22);
+    last_received_ms_ = host()->NowMs();
     handshake_.reset();
     expired_ = false;
     timeout_ms_ = timeout_ms;
@@ -235,12 +270,13 @@ class SimClient final : public ConnectionHandler {
         // ClientCnxnSocket.onConnected: a non-positive timeout means the session expired.
         expired_ = true;
         Log("session expired (ConnectResponse timeout 0)");
-        return;
+      } else {
+        session_id_ = resp.session_id;
+        passwd_ = resp.passwd;
+        timeout_ms_ = resp.timeout_ms;
+        Log("session 0x" + Hex(session_id_) + " timeout " + std::to_string(timeout_ms_));
       }
-      session_id_ = resp.session_id;
-      passwd_ = resp.passwd;
-      timeout_ms_ = resp.timeout_ms;
-      Log("session 0x" + Hex(session_id_) + " timeout " + std::to_string(timeout_ms_));
+      if (on_handshake) on_handshake();
       return;
     }
     proto::Reader peek(frame);
@@ -255,6 +291,7 @@ class SimClient final : public ConnectionHandler {
       EXPECT_TRUE(s.ok()) << s.ToString();
       Log("event type " + std::to_string(static_cast<int>(e.type)) + " " + e.path);
       events_.push_back(std::move(e));
+      if (on_event) on_event(events_.back());
       return;
     }
     if (xid == proto::kPingXid) {
@@ -272,6 +309,7 @@ class SimClient final : public ConnectionHandler {
     EXPECT_TRUE(s.ok()) << s.ToString();
     r.done = true;
     if (r.header.zxid > last_zxid_) last_zxid_ = r.header.zxid;
+    if (on_reply) on_reply(xid, r);
   }
 
   void ArmPing() {
@@ -304,6 +342,7 @@ class SimClient final : public ConnectionHandler {
   std::map<int32_t, Reply> replies_;
   std::vector<proto::WatcherEvent> events_;
   int64_t last_sent_ms_ = 0;
+  int64_t last_received_ms_ = 0;
   int pings_sent_ = 0;
   int pings_answered_ = 0;
   int64_t last_ping_answer_ms_ = 0;

@@ -103,6 +103,19 @@ TEST(ZkcheckWatch, OneEventBeforeTheNewDataIsAccepted) {
   EXPECT_EQ(r.verdict, Verdict::kValid) << Explain(r, h);
 }
 
+// A session's watches last until its close is answered: the server may still deliver an
+// event while the close is in flight (found by the simulation, seed 42), not after.
+TEST(ZkcheckWatch, EventWhileTheCloseIsInFlightIsAccepted) {
+  const std::string event =
+      Event(40, "0x2", "watch_event", "/w", "\"event\":\"NodeDataChanged\"");
+  std::string during = kWatchBase + Inv(4, 36, "0x2", "close", "") + event + Ok(4, 45);
+  Report r = CheckText(during);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << Explain(r, during);
+  std::string after = kWatchBase + OkOp(4, 36, 2, "0x2", "close", "", "", "") + event;
+  Report a = CheckText(after);
+  EXPECT_TRUE(HasCheck(a, "watch")) << Explain(a, after);
+}
+
 TEST(ZkcheckWatch, MissingDoubledOrLateEventsAreRejected) {
   std::string event = Event(40, "0x2", "watch_event", "/w", "\"event\":\"NodeDataChanged\"");
   Report missing = CheckText(kWatchBase);
