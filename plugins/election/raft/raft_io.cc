@@ -174,6 +174,17 @@ void RaftIo::Complete(uint64_t seq, const Status& s) {
   const bool ok = s.ok() && storage_failure_.ok();
   raft* rr = r();
   suppress_results_ = rr->current_term != p.term_at_issue || raft_state(rr) != RAFT_FOLLOWER;
+  if (!ok) {
+    // What was issued after it fails first, newest first (as in Close): libraft truncates
+    // its log from a failed leader append's first index, so a later append completed after
+    // it would release entries already gone (a crash, found by the simulation, seed 9026).
+    while (!pending_.empty() && pending_.rbegin()->first > seq) {
+      auto last = std::prev(pending_.end());
+      Pending later = std::move(last->second);
+      pending_.erase(last);
+      later.complete(RAFT_IOERR);
+    }
+  }
   p.complete(ok ? 0 : RAFT_IOERR);
   suppress_results_ = false;
   if (!closed_) hooks_.after_event();

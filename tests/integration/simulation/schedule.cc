@@ -6,6 +6,7 @@
 #include <random>
 #include <utility>
 
+#include "../storage_faults/faulty_storage.h"
 #include "history_recorder.h"
 #include "sim_worker.h"
 #include "state/acl.h"
@@ -15,6 +16,7 @@ namespace {
 
 using ensemble_test::EnsembleOptions;
 using raft_test::Plugins;
+using storage_faults::FaultyStorage;
 
 constexpr int kTickMs = 2000;          // zoo_sample.cfg
 constexpr int32_t kSessionMs = 4000;   // the shortest a tick of 2 s allows
@@ -41,12 +43,21 @@ std::vector<std::string> Children(const state::DataTree& tree, const std::string
 
 class Schedule {
  public:
-  Schedule(uint64_t seed, bool verbose)
+  Schedule(uint64_t seed, const ScheduleOptions& options)
       : seed_(seed),
-        verbose_(verbose),
+        verbose_(options.verbose),
         rng_(seed * 0x9e3779b97f4a7c15ULL + 1),
         servers_(Pick(4) == 0 ? 5 : 3),
-        e_(EnsembleOptions{.n = servers_, .tick_ms = kTickMs, .seed = seed}) {
+        disks_(servers_, nullptr),
+        e_(EnsembleOptions{.n = servers_,
+                           .tick_ms = kTickMs,
+                           .seed = seed,
+                           .wrap_storage = [this](int i, std::unique_ptr<Storage> inner) {
+                             auto disk = std::make_unique<FaultyStorage>(std::move(inner),
+                                                                         Name(i) + " disk");
+                             disks_[i] = disk.get();
+                             return disk;
+                           }}) {
     result_.seed = seed;
     result_.servers = servers_;
   }
@@ -157,10 +168,11 @@ class Schedule {
 
   void Inject() {
     const int roll = Pick(100);
-    if (roll < 30) return Kill();
-    if (roll < 50) return Pause();
-    if (roll < 80) return Partition();
-    if (roll < 95) return SlowDisk();
+    if (roll < 28) return Kill();
+    if (roll < 46) return Pause();
+    if (roll < 74) return Partition();
+    if (roll < 86) return SlowDisk();
+    if (roll < 95) return DiskError();
     return CrashAll();
   }
 
@@ -242,6 +254,23 @@ class Schedule {
     After(Between(500, 8000), [this, i] { e_.server(i).storage->latency_ms = 0; });
   }
 
+  // The next 1..3 appends of a running server fail; it must stop serving (and acknowledge
+  // nothing it did not persist). Later it is killed and restarted on a healthy disk.
+  void DiskError() {
+    const int i = Victim(30);
+    if (i < 0) return;
+    const bool eio = Pick(2) == 0;
+    Note("disk-error", std::string(eio ? "EIO" : "ENOSPC") + " on the disk of " + Name(i));
+    disks_[i]->FailNth(storage_faults::Op::kAppend, Between(1, 3),
+                       eio ? storage_faults::Fault::kEio : storage_faults::Fault::kEnospc);
+    After(Between(300, 4000), [this, i] {
+      const bool was_up = e_.up(i);
+      e_.Kill(i);
+      disks_[i]->ClearFaults();
+      if (was_up) Restart(i);
+    });
+  }
+
   void CrashAll() {
     Note("crash-all", "kill -9 every server");
     for (int i = 0; i < servers_; ++i) e_.Kill(i);
@@ -260,6 +289,7 @@ class Schedule {
     partitioned_ = false;
     for (int i = 0; i < servers_; ++i) {
       e_.server(i).storage->latency_ms = 0;
+      disks_[i]->ClearFaults();
       if (e_.up(i)) e_.server(i).host()->paused = false;
       Restart(i);
     }
@@ -345,6 +375,7 @@ class Schedule {
   const bool verbose_;
   std::mt19937_64 rng_;
   const int servers_;
+  std::vector<FaultyStorage*> disks_;  // owned by the ensemble (its servers' disks)
   ensemble_test::ZkEnsemble e_;
   HistoryRecorder history_;
   std::vector<std::unique_ptr<SimWorker>> workers_;
@@ -357,8 +388,8 @@ class Schedule {
 
 }  // namespace
 
-ScheduleResult RunSchedule(uint64_t seed, bool verbose) {
-  Schedule schedule(seed, verbose);
+ScheduleResult RunSchedule(uint64_t seed, const ScheduleOptions& options) {
+  Schedule schedule(seed, options);
   return schedule.Run();
 }
 

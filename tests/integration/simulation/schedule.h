@@ -3,7 +3,8 @@
 // kept across restarts like a disk) on the fake clock of tests/integration/ensemble, a few
 // SimWorkers recording a history, and a nemesis that kills, restarts, pauses (a stalled
 // process), partitions (random halves, the leader alone, with five servers a majority ring or
-// a bridge), slows a disk and crashes the whole ensemble. After the faults everything heals,
+// a bridge), slows a disk, fails a disk (EIO, ENOSPC: the server must stop, and is
+// restarted on a healthy disk) and crashes the whole ensemble. After the faults everything heals,
 // the workers drain, every server's tree is read back, and zkcheck judges the history.
 //
 // Everything follows from the seed (ensemble, clients, nemesis), so RunSchedule(seed) twice
@@ -36,7 +37,11 @@ struct ScheduleResult {
   std::string history;                // JSON lines (zkcheck's format)
 };
 
-// Runs one schedule. `verbose` streams the fault log to stderr as it happens.
-ScheduleResult RunSchedule(uint64_t seed, bool verbose = false);
+struct ScheduleOptions {
+  bool verbose = false;  // stream the fault log to stderr as it happens
+};
+
+// Runs one schedule.
+ScheduleResult RunSchedule(uint64_t seed, const ScheduleOptions& options = {});
 
 }  // namespace zk::simulation

@@ -106,7 +106,7 @@ TEST(Simulation, SameSeedSameHistory) {
 TEST(Simulation, Replay) {
   const uint64_t seed = EnvOr("ZK_SIM_SEED", 0);
   if (seed == 0) GTEST_SKIP() << "set ZK_SIM_SEED to replay a schedule";
-  const ScheduleResult r = RunSchedule(seed, /*verbose=*/true);
+  const ScheduleResult r = RunSchedule(seed, {.verbose = true});
   std::printf("%shistory in %s (bin/zkcheck %s)\n", Describe(r).c_str(),
               SaveHistory(r).c_str(), ("sim-" + std::to_string(seed) + ".jsonl").c_str());
   EXPECT_TRUE(r.ok) << r.failure;
