@@ -92,6 +92,11 @@ class Parser {
 
   Status String(const YAML::Node& node, const std::string& key, std::string* out) const {
     if (!node.IsScalar()) return Err(node, key, "expected a single value");
+    // Every value ends up on one line of zoo.cfg or the systemd unit: a line break would
+    // smuggle in lines of its own (found by tests/fuzz/inventory_fuzz.cc).
+    if (node.Scalar().find_first_of("\r\n") != std::string::npos) {
+      return Err(node, key, "a value is one line");
+    }
     *out = node.Scalar();
     return Status::OK();
   }
@@ -180,12 +185,12 @@ class Parser {
     for (const auto& kv : node) {
       const std::string k = kv.first.Scalar();
       const std::string path = key + "." + k;
-      if (k.empty() || k.find_first_of(" \t=:#!") != std::string::npos) {
+      if (k.empty() || k.find_first_of(" \t\r\n=:#!") != std::string::npos) {
         return Err(kv.first, path, "not a zoo.cfg key");
       }
       if (!seen.insert(k).second) return Err(kv.first, path, "key given twice");
       if (!kv.second.IsScalar()) return Err(kv.second, path, "expected a single value");
-      if (kv.second.Scalar().find('\n') != std::string::npos) {
+      if (kv.second.Scalar().find_first_of("\r\n") != std::string::npos) {
         return Err(kv.second, path, "a zoo.cfg value is one line");
       }
       out->push_back({k, kv.second.Scalar(), At(kv.second, path)});
@@ -490,6 +495,9 @@ class Parser {
     std::set<std::string> names;
     for (const auto& kv : envs) {
       const std::string name = kv.first.Scalar();
+      if (name.find_first_of("\r\n") != std::string::npos) {  // named in zoo.cfg's comment
+        return Err(kv.first, "environments", "an environment name is one line");
+      }
       if (!names.insert(name).second) {
         return Err(kv.first, "environments." + name, "environment given twice");
       }
