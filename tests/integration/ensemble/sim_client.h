@@ -79,6 +79,9 @@ class SimClient final : public ConnectionHandler {
     passwd_ = passwd;
     timeout_ms_ = timeout_ms;
   }
+  // Forgets the last zxid seen, as a new client handle starts (ZooKeeper refuses a client
+  // that has seen a newer zxid than the server has; a new handle is how it gets past that).
+  void ForgetZxid() { last_zxid_ = 0; }
   // Drops the connection without closing the session (a client that loses its server).
   void Disconnect() {
     if (conn_ != 0 && connection_open_) transport_->Close(conn_);

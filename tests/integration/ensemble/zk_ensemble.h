@@ -259,6 +259,16 @@ class ZkEnsemble {
     n.transport.reset();
   }
 
+  // Server i loses its disk (a wiped data dir): the next Start finds nothing. REQUIRES: it is
+  // down.
+  void Wipe(int i) {
+    Server& n = server(i);
+    EXPECT_FALSE(n.up);
+    sim_.RemoveStorage(n.storage.get());
+    n.storage.reset();
+    OpenStorage(i);
+  }
+
   // Server i's process hangs (its loop is no longer stepped; its links stay up, so peers
   // notice only by timeouts). Kill it later to make it a crash.
   void Freeze(int i) { server(i).host()->paused = true; }

@@ -46,6 +46,7 @@ class Schedule {
   Schedule(uint64_t seed, const ScheduleOptions& options)
       : seed_(seed),
         verbose_(options.verbose),
+        wipe_majority_(options.wipe_majority),
         rng_(seed * 0x9e3779b97f4a7c15ULL + 1),
         servers_(Pick(4) == 0 ? 5 : 3),
         disks_(servers_, nullptr),
@@ -167,6 +168,7 @@ class Schedule {
   }
 
   void Inject() {
+    if (wipe_majority_ && Pick(3) == 0) return CrashAll();
     const int roll = Pick(100);
     if (roll < 28) return Kill();
     if (roll < 46) return Pause();
@@ -274,6 +276,15 @@ class Schedule {
   void CrashAll() {
     Note("crash-all", "kill -9 every server");
     for (int i = 0; i < servers_; ++i) e_.Kill(i);
+    if (wipe_majority_) {
+      std::vector<int> order(servers_);
+      for (int i = 0; i < servers_; ++i) order[i] = i;
+      std::shuffle(order.begin(), order.end(), rng_);
+      for (int k = 0; k <= servers_ / 2; ++k) {
+        Note("wipe", "wipe the data dir of " + Name(order[k]));
+        e_.Wipe(order[k]);
+      }
+    }
     const int64_t down = Between(200, 3000);
     for (int i = 0; i < servers_; ++i) {
       After(down + Pick(500), [this, i] { Restart(i); });
@@ -373,6 +384,7 @@ class Schedule {
 
   const uint64_t seed_;
   const bool verbose_;
+  const bool wipe_majority_;
   std::mt19937_64 rng_;
   const int servers_;
   std::vector<FaultyStorage*> disks_;  // owned by the ensemble (its servers' disks)

@@ -39,6 +39,9 @@ struct ScheduleResult {
 
 struct ScheduleOptions {
   bool verbose = false;  // stream the fault log to stderr as it happens
+  // The broken control: every crash of the whole ensemble also wipes a majority's data
+  // dirs. Acknowledged writes get lost, and the checker must say so.
+  bool wipe_majority = false;
 };
 
 // Runs one schedule.

@@ -80,6 +80,7 @@ class SimWorker {
 
   // Connects to a random server and starts working (and watching its connection).
   void Start() {
+    last_working_ms_ = Now();
     Open(false);
     ArmWatchdog();
   }
@@ -154,12 +155,22 @@ class SimWorker {
   }
 
   // Gives a connection up as the Java client does: nothing heard for two thirds of the
-  // session timeout, or a request unanswered for two timeouts.
+  // session timeout, or a request unanswered for two timeouts. After the faults healed, a
+  // client no server took back for four timeouts gives its handle up and starts a new one (a
+  // new session, no zxid seen): only an ensemble that lost data refuses it that long (it has
+  // seen a newer zxid than any server has); the old session's fate stays unknown.
   void ArmWatchdog() {
     c_->host()->StartTimer(100, [this] {
       const bool silent = Now() - c_->last_received_ms() > timeout_ms_ * 2 / 3;
       const bool stuck = state_ == State::kBusy && Now() - op_.started_ms > 2 * timeout_ms_;
       if (state_ != State::kOffline && (silent || stuck)) c_->Disconnect();
+      const bool working = state_ == State::kIdle || state_ == State::kBusy;
+      if (working) last_working_ms_ = Now();
+      if (!working && draining_ && Now() - last_working_ms_ > 4 * timeout_ms_) {
+        last_working_ms_ = Now();
+        c_->ForgetZxid();
+        Open(true);
+      }
       ArmWatchdog();
     });
   }
@@ -393,6 +404,7 @@ class SimWorker {
   bool replacing_ = false;  // Open is closing the current connection itself
   bool draining_ = false;
   uint64_t idle_gen_ = 0;
+  int64_t last_working_ms_ = 0;  // the last watchdog round that found it connected
   int64_t n_ = 0;
   std::set<std::string> watched_;     // data watches pending in this session
   std::set<std::string> ephemerals_;  // this session's ephemerals
