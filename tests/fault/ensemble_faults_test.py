@@ -23,8 +23,6 @@ import logging
 import os
 import random
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -51,25 +49,23 @@ UNKNOWN_OUTCOME = (kex.ConnectionLoss, kex.SessionExpiredError, kex.OperationTim
                    kex.ConnectionClosedError, kex.SessionMovedError, KazooTimeoutError)
 
 
-class Server:
-    """One ensemble member: fixed ports and dataDir, so it can be killed and restarted."""
+class Server(zkserver.ServerProcess):
+    """One ensemble member: fixed ports and dataDir, so it can be killed and restarted
+    (start/kill/pause/resume/srvr: zkserver.ServerProcess)."""
 
     def __init__(self, root, sid, bin_dir):
+        super().__init__(os.path.join(root, "server%d" % sid))
         self.sid = sid
-        self.dir = os.path.join(root, "server%d" % sid)
         self.data_dir = os.path.join(self.dir, "data")
         os.makedirs(self.data_dir)
         with open(os.path.join(self.data_dir, "myid"), "w") as f:
             f.write("%d\n" % sid)
         self.cfg = os.path.join(self.dir, "zoo.cfg")
-        self.log_path = os.path.join(self.dir, "server.log")
         self.binary = os.path.join(bin_dir, "zknode")
+        self.host = HOST
         self.port = zkserver.free_port()
         self.quorum_port = zkserver.free_port()
         self.election_port = zkserver.free_port()
-        self.proc = None
-        self.paused = False
-        self.starts = 0
 
     def write_cfg(self, servers):
         lines = ["tickTime=2000", "initLimit=10", "syncLimit=5",
@@ -81,55 +77,8 @@ class Server:
         with open(self.cfg, "w") as f:
             f.write("\n".join(lines) + "\n")
 
-    @property
-    def hosts(self):
-        return "%s:%d" % (HOST, self.port)
-
-    @property
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def start(self):
-        self.starts += 1
-        with open(self.log_path, "ab") as log:
-            log.write(b"=== test: start #%d at %.3f ===\n" % (self.starts, time.time()))
-            log.flush()
-            self.proc = subprocess.Popen([self.binary, self.cfg], stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=subprocess.STDOUT, cwd=self.dir,
-                                         start_new_session=True,
-                                         preexec_fn=zkserver._die_with_parent)
-        self.paused = False
-
-    def signal(self, sig):
-        if self.running:
-            self.proc.send_signal(sig)
-
-    def kill(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGCONT)  # a paused process must not linger
-            self.proc.kill()
-        self.proc.wait()
-        self.paused = False
-
-    def pause(self):
-        self.signal(signal.SIGSTOP)
-        self.paused = True
-
-    def resume(self):
-        self.signal(signal.SIGCONT)
-        self.paused = False
-
-    def four_letter(self, word, timeout=1.0):
-        try:
-            return zkserver.four_letter(HOST, self.port, word, timeout=timeout)
-        except OSError:
-            return ""
-
-    def srvr(self):
-        """{'Mode': ..., 'Zxid': ...} or {} when not serving / unreachable."""
-        return zkserver.srvr_fields(self.four_letter("srvr"))
+    def command(self):
+        return [self.binary, self.cfg]
 
     def log_tail(self, lines=60):
         return zkserver.log_tail(self.log_path, lines)

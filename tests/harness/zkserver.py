@@ -18,11 +18,15 @@ As a command (shell tests, ctest):
         starts a server, runs CMD with ZK_HOSTS=host:port in its environment (and every
         argument "{hosts}" replaced), stops the server, exits with CMD's status.
 
+ServerProcess: the life cycle (start, SIGKILL, SIGSTOP/SIGCONT, srvr) of one member of an
+ensemble that a fault test kills and restarts on the same dataDir (tests/fault).
+
 Readiness is `srvr` answering with a `Mode:` line, polled against a deadline. Stop is
 SIGTERM, then SIGKILL after a timeout. Each server gets a fresh temp dir (dataDir, log).
 """
 
 import argparse
+import ctypes
 import json
 import os
 import shutil
@@ -108,12 +112,15 @@ def log_tail(path, lines=40):
         return "(no log)"
 
 
+# Loaded at import, before any fork: the child of a threaded process must not load anything.
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent():
-    """preexec_fn: SIGKILL this child when the process that started it exits."""
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    PR_SET_PDEATHSIG = 1
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    """preexec_fn: SIGKILL this child when the thread that started it exits (prctl(2):
+    PR_SET_PDEATHSIG follows the parent *thread*)."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def wait_until(predicate, timeout, interval=0.05, what="condition"):
@@ -126,6 +133,90 @@ def wait_until(predicate, timeout, interval=0.05, what="condition"):
         if time.monotonic() >= deadline:
             raise TimeoutError("timed out after %.1fs waiting for %s" % (timeout, what))
         time.sleep(interval)
+
+
+class ServerProcess:
+    """The life cycle of one ensemble member that a test kills, pauses and restarts on the same
+    dataDir (the fault tests): start, SIGKILL, SIGSTOP/SIGCONT, srvr. A subclass sets
+    self.host and self.port (its client address) and defines command(); start() prefixes
+    argv with exec_prefix (e.g. `ip netns exec NS`, which execs, so the pid stays the
+    server's). Each start appends a marker line and the server's output to dir/server.log.
+    The server dies with the thread that started it (PR_SET_PDEATHSIG): start it from a
+    thread that lives as long as the test (the main thread)."""
+
+    log_label = "test"
+
+    def __init__(self, directory, exec_prefix=()):
+        self.dir = directory
+        self.log_path = os.path.join(directory, "server.log")
+        self.exec_prefix = list(exec_prefix)
+        self.host = None
+        self.port = None
+        self.proc = None
+        self.paused = False
+        self.starts = 0
+
+    def command(self):
+        raise NotImplementedError
+
+    @property
+    def hosts(self):
+        return "%s:%d" % (self.host, self.port)
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self):
+        command = self.exec_prefix + self.command()
+        self.starts += 1
+        with open(self.log_path, "ab") as log:
+            log.write(b"=== %s: start #%d at %.3f ===\n"
+                      % (self.log_label.encode(), self.starts, time.time()))
+            log.flush()
+            self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, cwd=self.dir,
+                                         start_new_session=True, preexec_fn=_die_with_parent)
+        self.paused = False
+
+    def signal(self, sig):
+        if self.running:
+            self.proc.send_signal(sig)
+
+    def kill(self):
+        """SIGKILL (after a SIGCONT: a paused process must not linger) and reap."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+            self.proc.kill()
+        self.proc.wait()
+        self.paused = False
+
+    def pause(self):
+        if self.running:
+            self.proc.send_signal(signal.SIGSTOP)
+            self.paused = True
+
+    def resume(self):
+        self.signal(signal.SIGCONT)
+        self.paused = False
+
+    def four_letter(self, word, timeout=1.0):
+        """The answer, or "" when the server does not answer within timeout."""
+        try:
+            return four_letter(self.host, self.port, word, timeout=timeout)
+        except OSError:
+            return ""
+
+    def srvr(self):
+        """{'Mode': ..., 'Zxid': ...}, or {} when down, paused or not answering."""
+        if self.paused or not self.running:
+            return {}
+        return srvr_fields(self.four_letter("srvr"))
+
+    def log_tail(self, lines=40):
+        return log_tail(self.log_path, lines)
 
 
 class ZkServer:

@@ -3,57 +3,41 @@ ZooKeeper 3.8's QuorumPeerMain), each started with `ip netns exec` in its own na
 fixed ports (2181 client, 2888 quorum, 3888 election) at the address the Network assigned.
 `ip netns exec` execs the server, so the Popen pid is the server's: SIGKILL and SIGSTOP hit it.
 """
-import ctypes
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import time
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(_HERE, "..", "..", "harness"))
-import zkserver  # noqa: E402  (tests/harness: ZooKeeper's classpath, four_letter, ...)
+import zkserver  # noqa: E402  (tests/harness: process life cycle, ZooKeeper's classpath, ...)
 
 CLIENT_PORT = 2181
-_LIBC = ctypes.CDLL(None, use_errno=True)
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_harness():
-    # preexec_fn: resolved before fork (no imports in the child of a threaded process).
-    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 TICK_MS = 1000
 
 
-class Server:
+class Server(zkserver.ServerProcess):
+    """Started, killed, paused and resumed by zkserver.ServerProcess, from the harness's main
+    thread (the server dies with the thread that started it)."""
+
+    log_label = "harness"
+
     def __init__(self, root, sid, kind, net, bin_dir):
+        super().__init__(os.path.join(root, "server%d" % sid), net.exec_prefix(sid))
         self.sid = sid
         self.kind = kind
         self.net = net
         self.ip = net.server_ip[sid]
-        self.dir = os.path.join(root, "server%d" % sid)
+        self.host, self.port = self.ip, CLIENT_PORT
         self.data_dir = os.path.join(self.dir, "data")
         os.makedirs(self.data_dir)
         self._write_myid()
         self.cfg = os.path.join(self.dir, "zoo.cfg")
-        self.log_path = os.path.join(self.dir, "server.log")
         self.binary = os.path.join(bin_dir, "zknode")
-        self.proc = None
-        self.paused = False
-        self.starts = 0
 
     def _write_myid(self):
         with open(os.path.join(self.data_dir, "myid"), "w") as f:
             f.write("%d\n" % self.sid)
-
-    @property
-    def hosts(self):
-        return "%s:%d" % (self.ip, CLIENT_PORT)
-
-    @property
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
 
     def write_cfg(self, servers):
         # syncLimit 3 ticks: a cut-off ZooKeeper follower or leader gives up within ~3 s.
@@ -65,7 +49,7 @@ class Server:
         with open(self.cfg, "w") as f:
             f.write("\n".join(lines) + "\n")
 
-    def _command(self):
+    def command(self):
         if self.kind == "zknode":
             return [self.binary, self.cfg]
         props = os.path.join(self.dir, "log4j.properties")
@@ -76,58 +60,12 @@ class Server:
                 "-Dlog4j.configuration=file:" + props, "-Dzookeeper.log.dir=" + self.dir,
                 "-cp", classpath, zkserver.ZK_MAIN, self.cfg]
 
-    def start(self):
-        self.starts += 1
-        with open(self.log_path, "ab") as log:
-            log.write(b"=== harness: start #%d at %.3f ===\n" % (self.starts, time.time()))
-            log.flush()
-            self.proc = subprocess.Popen(self.net.exec_prefix(self.sid) + self._command(),
-                                         stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, cwd=self.dir,
-                                         start_new_session=True,
-                                         preexec_fn=_die_with_harness)
-        self.paused = False
-
-    def kill(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGCONT)  # a paused process must not linger
-            self.proc.kill()
-        self.proc.wait()
-        self.paused = False
-
-    def pause(self):
-        if self.running:
-            self.proc.send_signal(signal.SIGSTOP)
-            self.paused = True
-
-    def resume(self):
-        if self.running:
-            self.proc.send_signal(signal.SIGCONT)
-        self.paused = False
-
     def wipe(self):
         """The deliberately broken setup: lose the whole dataDir (myid kept). REQUIRES: down."""
         assert not self.running
         shutil.rmtree(self.data_dir)
         os.makedirs(self.data_dir)
         self._write_myid()
-
-    def four_letter(self, word, timeout=1.0):
-        try:
-            return zkserver.four_letter(self.ip, CLIENT_PORT, word, timeout=timeout)
-        except OSError:
-            return ""
-
-    def srvr(self):
-        """{'Mode': ..., 'Zxid': ...}, or {} when not serving / unreachable / paused."""
-        if self.paused or not self.running:
-            return {}
-        return zkserver.srvr_fields(self.four_letter("srvr"))
-
-    def log_tail(self, lines=40):
-        return zkserver.log_tail(self.log_path, lines)
 
 
 class Ensemble:

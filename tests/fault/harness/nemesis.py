@@ -8,7 +8,6 @@ leader alone), ring (5 servers: each sees its two ring neighbours, a majority, b
 see the same one), bridge (5 servers: two pairs that only one bridge server joins). Each
 partition drops packets silently ("drop") or answers with TCP resets ("reset").
 """
-import random
 import time
 
 from . import net as netmod
@@ -41,12 +40,41 @@ def make_schedule(rng, n_servers, seconds):
 def describe(step):
     if step["kind"] in ("kill", "pause"):
         what = "%s %s" % (step["kind"], step["target"])
-    elif step["kind"] == "halves":
-        what = "partition(%s) %s | rest" % (step["mode"], step["order"][:step["minority"]])
+    elif step["kind"] == "leader":
+        what = "partition(%s) leader alone" % step["mode"]
     else:
-        what = "partition(%s) %s %s" % (step["mode"], step["kind"],
-                                       step["order"] if step["kind"] != "leader" else "")
-    return "t=%5.1fs %-40s for %.1fs" % (step["at"], what.strip(), step["duration"])
+        sids = sorted(step["order"])
+        what = "partition(%s) %s" % (step["mode"], partition(step, sids)[1])
+    return "t=%5.1fs %-48s for %.1fs" % (step["at"], what, step["duration"])
+
+
+def partition(step, sids, leader=None):
+    """The cut map ({sid: sids it cannot reach}, symmetric) of a partition step and a
+    description. leader: the leader's id, for kind "leader" (resolved by the caller)."""
+    kind, order = step["kind"], step["order"]
+    if kind == "halves":
+        minority = set(order[:step["minority"]])
+        rest = set(sids) - minority
+        return (netmod.components([minority, rest], sids),
+                "%s | %s" % (sorted(minority), sorted(rest)))
+    if kind == "leader":
+        return (netmod.components([{leader}, set(sids) - {leader}], sids),
+                "leader server.%d alone" % leader)
+    if len(sids) != 5:
+        raise ValueError("a %s partition needs 5 servers, not %d" % (kind, len(sids)))
+    if kind == "ring":
+        # Jepsen's majorities-ring: each server sees itself and its two ring neighbours (a
+        # majority of 5), and no two servers see the same majority.
+        links = {s: {order[(i - 1) % 5], order[(i + 1) % 5]} for i, s in enumerate(order)}
+        return netmod.from_links(links, sids), "ring %s" % "-".join(map(str, order))
+    if kind == "bridge":
+        # Jepsen's bridge: order[0] joins {order[1], order[2]} and {order[3], order[4]}; both
+        # sides hold a majority with the bridge, which neither side sees through.
+        b, l1, l2, r1, r2 = order
+        links = {b: {l1, l2, r1, r2}, l1: {b, l2}, l2: {b, l1}, r1: {b, r2}, r2: {b, r1}}
+        return (netmod.from_links(links, sids),
+                "bridge server.%d between %s and %s" % (b, [l1, l2], [r1, r2]))
+    raise ValueError("unknown partition kind %r" % kind)
 
 
 class Nemesis:
@@ -97,24 +125,8 @@ class Nemesis:
             else:
                 s.pause()
             return
-        order = step["order"]
-        if kind == "halves":
-            minority = set(order[:step["minority"]])
-            cut = netmod.components([minority, set(sids) - minority], sids)
-            what = "%s | %s" % (sorted(minority), sorted(set(sids) - minority))
-        elif kind == "leader":
-            sid, _ = self._resolve("leader")
-            cut = netmod.components([{sid}, set(sids) - {sid}], sids)
-            what = "leader server.%d alone" % sid
-        elif kind == "ring":
-            links = {s: {order[(i - 1) % 5], order[(i + 1) % 5]} for i, s in enumerate(order)}
-            cut = netmod.from_links(links, sids)
-            what = "ring %s" % order
-        else:  # bridge: order[0] joins {order[1], order[2]} and {order[3], order[4]}
-            b, l1, l2, r1, r2 = order
-            links = {b: {l1, l2, r1, r2}, l1: {b, l2}, l2: {b, l1}, r1: {b, r2}, r2: {b, r1}}
-            cut = netmod.from_links(links, sids)
-            what = "bridge server.%d between %s and %s" % (b, [l1, l2], [r1, r2])
+        leader = self._resolve("leader")[0] if kind == "leader" else None
+        cut, what = partition(step, sids, leader)
         self.log("nemesis: partition (%s) %s for %.1fs" % (step["mode"], what, step["duration"]))
         self.net.apply(cut, step["mode"])
 

@@ -26,6 +26,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "harness"))
+import netns  # noqa: E402  (tests/harness: namespaces on a bridge, teardown)
+
 SKIP = 77
 SUBNET = "10.77.0"
 ADMIN_IP = SUBNET + ".10"
@@ -105,9 +109,9 @@ def main():
         return 1
 
     tag = "zkd%d" % (os.getpid() % 10000)
-    br, admin = tag + "br", tag + "ad"
+    admin = tag + "ad"
     hosts = {i: (tag + "h%d" % n, ip) for n, (i, ip) in enumerate(HOSTS, 1)}
-    namespaces = [br, admin] + [ns for ns, _ in hosts.values()]
+    lan = netns.Lan(tag, [(admin, ADMIN_IP)] + list(hosts.values()))
     tmp = tempfile.mkdtemp(prefix="zkops-deploy-ssh-")
     sshds = []
     failures = []
@@ -119,24 +123,14 @@ def main():
             failures.append(what)
 
     def in_ns(ns, *args, check=False, timeout=300, env=None):
-        return run("ip", "netns", "exec", ns, *args, check=check, timeout=timeout, env=env)
+        return lan.run_in(ns, *args, check=check, timeout=timeout, env=env)
 
     try:
-        if run("ip", "netns", "add", br, check=False).returncode != 0:
-            print("SKIP: cannot create a network namespace here (ip netns add failed)")
+        try:
+            lan.create()
+        except netns.NetnsUnavailable as e:
+            print("SKIP: cannot create a network namespace here (%s)" % e)
             return SKIP
-        run("ip", "-n", br, "link", "add", "br0", "type", "bridge")
-        run("ip", "-n", br, "link", "set", "br0", "up")
-        for n, (ns, ip) in enumerate([(admin, ADMIN_IP)] + list(hosts.values())):
-            run("ip", "netns", "add", ns)
-            a, b = f"{tag}v{n}a", f"{tag}v{n}b"
-            run("ip", "link", "add", a, "netns", ns, "type", "veth", "peer", "name", b,
-                "netns", br)
-            run("ip", "-n", br, "link", "set", b, "master", "br0")
-            run("ip", "-n", br, "link", "set", b, "up")
-            run("ip", "-n", ns, "addr", "add", ip + "/24", "dev", a)
-            run("ip", "-n", ns, "link", "set", a, "up")
-            run("ip", "-n", ns, "link", "set", "lo", "up")
 
         key = os.path.join(tmp, "id_ed25519")
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key)
@@ -153,9 +147,9 @@ def main():
                         f"PermitRootLogin prohibit-password\nAuthorizedKeysFile {auth}\n"
                         "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
                         "UsePAM no\nStrictModes no\n")
-            sshds.append(subprocess.Popen(["ip", "netns", "exec", ns, "/usr/sbin/sshd", "-D",
-                                           "-e", "-f", cfg], stdout=subprocess.DEVNULL,
-                                          stderr=open(os.path.join(tmp, f"sshd{i}.log"), "w")))
+            sshds.append(subprocess.Popen(
+                netns.exec_prefix(ns) + ["/usr/sbin/sshd", "-D", "-e", "-f", cfg],
+                stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, f"sshd{i}.log"), "w")))
         env = dict(os.environ)
         env["ZKOPS_SSH_OPTS"] = (f"-i {key} -o UserKnownHostsFile={tmp}/known_hosts "
                                  "-o StrictHostKeyChecking=no -o LogLevel=ERROR")
@@ -222,21 +216,10 @@ def main():
     finally:
         for p in sshds:
             p.send_signal(signal.SIGTERM)
-        for ns in namespaces:
-            # Every process left in a namespace of this test is ours (sshd, zknode).
-            pids = run("ip", "netns", "pids", ns, check=False).stdout.split()
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
+        # Every process left in a namespace of this test is ours (sshd, zknode).
+        lan.destroy()
         for p in sshds:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        for ns in namespaces:
-            run("ip", "netns", "del", ns, check=False)
+            p.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     if failures:
         print("FAILED: " + ", ".join(failures))

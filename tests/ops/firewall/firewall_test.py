@@ -17,6 +17,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "harness"))
+import netns  # noqa: E402  (tests/harness: namespaces, teardown)
+
 SKIP = 77
 LISTENER = r"""
 import socket, sys, select
@@ -65,6 +69,8 @@ def main():
     subnet = 200 + os.getpid() % 50
     srv, cli = tag + "s", tag + "c"
     srv_ip, cli_ip = f"10.{subnet}.0.1", f"10.{subnet}.0.2"
+    # Two namespaces on one veth pair (no bridge): the server's rules see the client directly.
+    lan = netns.Lan(tag, [(srv, srv_ip), (cli, cli_ip)], bridge=False)
     tmp = tempfile.mkdtemp(prefix="zkops-firewall-test-")
     listener = None
     failures = []
@@ -76,16 +82,11 @@ def main():
             failures.append(what)
 
     try:
-        if run("ip", "netns", "add", srv, check=False).returncode != 0:
-            print("SKIP: cannot create a network namespace here (ip netns add failed)")
+        try:
+            lan.create()
+        except netns.NetnsUnavailable as e:
+            print(f"SKIP: cannot create a network namespace here ({e})")
             return SKIP
-        run("ip", "netns", "add", cli)
-        run("ip", "link", "add", tag + "a", "netns", srv, "type", "veth", "peer", "name",
-            tag + "b", "netns", cli)
-        for ns, dev, ip in ((srv, tag + "a", srv_ip), (cli, tag + "b", cli_ip)):
-            run("ip", "-n", ns, "addr", "add", ip + "/24", "dev", dev)
-            run("ip", "-n", ns, "link", "set", dev, "up")
-            run("ip", "-n", ns, "link", "set", "lo", "up")
 
         inv = os.path.join(tmp, "inv.yaml")
         with open(inv, "w") as f:
@@ -100,8 +101,9 @@ servers:
 environments:
   test: {{clientCidrs: [10.{subnet}.0.0/24]}}
 """)
-        listener = subprocess.Popen(["ip", "netns", "exec", srv, sys.executable, "-c", LISTENER,
-                                     "2181", "2888"], stdout=subprocess.PIPE, text=True)
+        listener = subprocess.Popen(netns.exec_prefix(srv) + [sys.executable, "-c", LISTENER,
+                                                              "2181", "2888"],
+                                    stdout=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 10
         line = listener.stdout.readline()  # blocks until the listener is bound
         if line.strip() != "ready" or time.monotonic() > deadline:
@@ -159,8 +161,7 @@ environments:
         if listener is not None:
             listener.kill()
             listener.wait()
-        for ns in (srv, cli):
-            run("ip", "netns", "del", ns, check=False)
+        lan.destroy()
         shutil.rmtree(tmp, ignore_errors=True)
     if failures:
         print("FAILED: " + ", ".join(failures))
