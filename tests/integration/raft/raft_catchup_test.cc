@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "ensemble.h"
+#include "ensemble_test_base.h"
 
 namespace zk::raft_test {
 namespace {
@@ -19,16 +19,6 @@ void Isolate(Ensemble& e, int i) {
     if (k != i) others += (others.empty() ? "" : ",") + e.name(k);
   }
   Plugins::Get().Partition(e.name(i), others);
-}
-
-// Asks server `from` to hand leadership to `to`; the outcome settles when the callback runs.
-std::shared_ptr<Outcome> Transfer(Ensemble& e, int from, uint64_t to) {
-  auto out = std::make_shared<Outcome>();
-  e.node(from).election->TransferLeadership(to, [out](Status s) {
-    out->done = true;
-    out->status = s;
-  });
-  return out;
 }
 
 // Snapshots every snap_count entries, keeping `trailing` entries behind each.
@@ -54,23 +44,9 @@ void ExpectConverged(Ensemble& e) {
   }
 }
 
-// Most tests start from a healthy ensemble: every server started, one stable leader.
-class RaftCatchUpTest : public ::testing::Test {
+class RaftCatchUpTest : public EnsembleTest {
  protected:
-  // A new ensemble in e_ with every server started, and its stable leader in leader_. Use as
-  // ASSERT_TRUE(StartWithLeader()): the failure carries the ensemble's dump.
-  ::testing::AssertionResult StartWithLeader(Options o = {}) {
-    e_.emplace(std::move(o));
-    e_->StartAll();
-    leader_ = e_->AwaitStableLeader();
-    if (leader_ < 0) return ::testing::AssertionFailure() << "no stable leader\n" << e_->Dump();
-    return ::testing::AssertionSuccess();
-  }
-
   void SnapshotAcrossTermChange(bool kill_leader);
-
-  std::optional<Ensemble> e_;
-  int leader_ = -1;
 };
 
 TEST_F(RaftCatchUpTest, LaggingServerCatchesUpFromTheLog) {
