@@ -155,6 +155,13 @@ class Schedule {
   }
 
   std::string Name(int i) { return "server." + std::to_string(i + 1); }
+  // "server.1,server.3" (the inproc names differ from one ensemble of the process to the next,
+  // so the fault log, which must replay identically, uses these).
+  std::string Names(const std::vector<int>& which) {
+    std::string out;
+    for (int i : which) out += (out.empty() ? "" : ",") + Name(i);
+    return out;
+  }
 
   // A running, unpaused server: the leader with probability `leader_pct`, else any; -1 if none.
   int Victim(int leader_pct) {
@@ -216,7 +223,7 @@ class Schedule {
       const int k = Between(1, servers_ / 2);
       std::vector<int> a(order.begin(), order.begin() + k), b(order.begin() + k, order.end());
       p.Partition(e_.Group(a), e_.Group(b));
-      Note("partition-halves", "partition " + e_.Group(a) + " | " + e_.Group(b));
+      Note("partition-halves", "partition " + Names(a) + " | " + Names(b));
     } else if (kind == 1) {  // the leader alone
       const int leader = e_.Leader();
       if (leader < 0) return;
@@ -233,12 +240,12 @@ class Schedule {
           if (d != 1 && d != servers_ - 1) p.Partition(e_.name(order[x]), e_.name(order[y]));
         }
       }
-      Note("partition-ring", "ring " + e_.Group(order));
+      Note("partition-ring", "ring " + Names(order));
     } else {  // bridge: two pairs that only the middle server joins
       std::vector<int> a = {order[0], order[1]}, b = {order[3], order[4]};
       p.Partition(e_.Group(a), e_.Group(b));
-      Note("partition-bridge", "bridge " + e_.Group(a) + " | " + e_.name(order[2]) + " | " +
-                                   e_.Group(b));
+      Note("partition-bridge",
+           "bridge " + Names(a) + " | " + Name(order[2]) + " | " + Names(b));
     }
     partitioned_ = true;
     After(Between(500, 7000), [this] {
