@@ -302,6 +302,15 @@ void RaftElection::Flush() {
     AfterRaftEvent();
     return;
   }
+  if (io_->storage_failed()) {
+    // Between the failure and the fail-stop, libraft must take no new entry: after a failed
+    // leader append it truncates its log and would append the new ones at the same (term,
+    // index), which its reference counts cannot tell apart from the old ones still being
+    // sent (a double free, simulation seed 8002137).
+    fail_all(Status::IoError("the storage failed; this server is stopping"));
+    AfterRaftEvent();
+    return;
+  }
   // Every entry carries the leader's current term (8 bytes, big-endian) ahead of the
   // payload: the entry's own term, which fsm->apply is not given (zxid epoch, DESIGN §3).
   const uint64_t term = raft_.current_term;

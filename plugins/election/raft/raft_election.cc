@@ -356,6 +356,7 @@ void RaftElection::IssueBarrier() {
   // one of its own (Raft §5.4.2, §8: a no-op at the start of the term; upstream 29bb302).
   // The server is told it leads only once this entry is applied, so its state machine then
   // holds every committed entry (ZooKeeper's leader also syncs before serving).
+  if (io_->storage_failed()) return;  // no new entry after a storage failure (Flush)
   auto* b = new BarrierReq;
   b->self = this;
   b->term = raft_.current_term;

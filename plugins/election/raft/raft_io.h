@@ -75,6 +75,9 @@ class RaftIo {
   uint64_t restore_term() const { return restore_term_; }
   const std::string& load_error() const { return load_error_; }
   bool closed() const { return closed_; }
+  // A storage operation failed: libraft must not be given new entries (the election is
+  // fail-stopping; see StorageFailed).
+  bool storage_failed() const { return !storage_failure_.ok(); }
 
   // Hands a decoded message to libraft, which takes ownership of its memory.
   void Deliver(raft_message* m);
