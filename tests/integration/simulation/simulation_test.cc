@@ -7,7 +7,8 @@
 // prints that schedule's faults as they happen, writes its history next to the working
 // directory (sim-1234.jsonl, for bin/zkcheck) and checks it. ZK_SIM_SCHEDULES sets how many
 // schedules each Schedules* case runs (default 250; four cases, so ctest -j2 runs them in
-// parallel), ZK_SIM_BASE_SEED fixes the first seed of each case.
+// parallel), ZK_SIM_BASE_SEED fixes the first seed of each case, ZK_SIM_PROGRESS=1 prints each
+// seed before its schedule runs (to stderr, unbuffered: a crash then names its seed).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -51,7 +52,9 @@ void RunMany(const char* label, uint64_t first, uint64_t count) {
   std::map<std::string, int64_t> faults;
   std::map<int, int> by_size;
   int failures = 0;
+  const bool progress = EnvOr("ZK_SIM_PROGRESS", 0) != 0;  // a crash then names its seed
   for (uint64_t seed = first; seed < first + count; ++seed) {
+    if (progress) std::fprintf(stderr, "seed %llu\n", (unsigned long long)seed);
     const ScheduleResult r = RunSchedule(seed);
     ops += r.ops;
     simulated_ms += r.simulated_ms;
