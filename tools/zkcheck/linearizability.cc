@@ -33,6 +33,14 @@ FailKind FailKindOf(const std::string& error) {
   return FailKind::kNone;
 }
 
+// When the op ran and where it stands in the history file.
+void CopyTiming(const Op& op, RegOp* r) {
+  r->invoke_time = op.invoke_time;
+  r->complete_time = op.complete_time;
+  r->invoke_line = op.invoke_line;
+  r->complete_line = op.complete_line;
+}
+
 bool ToRegOp(const Context& ctx, const Effect& e, Interner* values, RegOp* out) {
   const Op& op = ctx.history.ops[e.op];
   RegOp r;
@@ -62,10 +70,7 @@ bool ToRegOp(const Context& ctx, const Effect& e, Interner* values, RegOp* out) 
   r.expected_version = e.expected_version;
   r.version = e.version;
   r.zxid = e.zxid;
-  r.invoke_time = op.invoke_time;
-  r.complete_time = op.complete_time;
-  r.invoke_line = op.invoke_line;
-  r.complete_line = op.complete_line;
+  CopyTiming(op, &r);
   r.op_index = e.op;
   *out = r;
   return true;
@@ -78,10 +83,7 @@ RegOp ReadToRegOp(const Op& op, size_t index, Interner* values) {
   r.value = op.exists ? values->Id(op.value) : -1;
   r.version = op.version;
   r.zxid = op.zxid;
-  r.invoke_time = op.invoke_time;
-  r.complete_time = op.complete_time;
-  r.invoke_line = op.invoke_line;
-  r.complete_line = op.complete_line;
+  CopyTiming(op, &r);
   r.op_index = index;
   return r;
 }
