@@ -209,6 +209,12 @@ class Run:
                 self.failures.append("worker %s did not stop" % w.name)
             for e in w.errors:
                 self.log("worker %s: %s" % (w.name, e))
+        # A client may have been told "session expired" while its session still lived: a
+        # re-attach is refused while a close is only proposed (ZooKeeper's closing flag), and
+        # if a leader change loses that close the session ends by expiry on the new leader,
+        # a session timeout and a tick or two later (Apache ZooKeeper, seed 1539641854). Its
+        # ephemerals are gone only then: wait out that bound before reading the final trees.
+        time.sleep(workloads.SESSION_TIMEOUT + 2 * cluster.TICK_MS / 1000.0)
         self.mark_epoch(self.ens.hosts(back))
         try:
             view = self.ens.wait_converged(60, back)
